@@ -1,0 +1,10 @@
+"""Static fact-check microsite generator: YAML facts in, Markdown pages out.
+
+Stages: load -> validate -> model -> render. Adapters: plugin (MkDocs) and cli.
+"""
+
+from .build import build_pages, check_facts
+from .errors import FactError, FactsInvalid
+from .render import Page, SiteOptions
+
+__all__ = ["FactError", "FactsInvalid", "Page", "SiteOptions", "build_pages", "check_facts"]

@@ -1,0 +1,93 @@
+"""The command-line adapter: `python -m generator check | export | new`.
+
+The library raises FactsInvalid; this module turns it into messages and an exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .build import build_pages, check_facts
+from .errors import FactsInvalid
+from .render import SiteOptions
+
+EXPORT_MARKER = ".factcheck-export"
+
+
+def _report(invalid: FactsInvalid, output_format: str) -> None:
+    for error in invalid.errors:
+        click.echo(error.github() if output_format == "github" else str(error))
+    count = len(invalid.errors)
+    click.echo(f"{count} error{'s' if count != 1 else ''} in facts", err=True)
+
+
+@click.group()
+def main() -> None:
+    """Check fact files and write the fact-check site's pages."""
+
+
+@main.command()
+@click.option("--facts", "facts_dir", default="facts", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
+              show_default=True, help="github: GitHub Actions annotations on the diff lines.")
+def check(facts_dir: Path, output_format: str) -> None:
+    """Validate every fact file; print each error as path:line:col: field: message."""
+    try:
+        facts = check_facts(facts_dir)
+    except FactsInvalid as invalid:
+        _report(invalid, output_format)
+        sys.exit(1)
+    click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.cities)} cities, "
+               f"{len(facts.verdicts)} verdicts: all valid")
+
+
+def _options_from_mkdocs(config_file: Path | None) -> tuple[SiteOptions, Path | None]:
+    """Read site_url, repo_url and the plugin's options the way `mkdocs build` does."""
+    if config_file is None or not config_file.is_file():
+        return SiteOptions(), None
+    from mkdocs.config import load_config
+
+    from .plugin import FactcheckPlugin, site_options
+
+    config = load_config(str(config_file))
+    plugin = next((p for p in config.plugins.values() if isinstance(p, FactcheckPlugin)), None)
+    if plugin is None:
+        return SiteOptions(site_url=config.site_url or "", repo_url=config.repo_url or ""), None
+    facts_dir = config_file.resolve().parent / plugin.config.facts_dir
+    return site_options(config, plugin.config), facts_dir
+
+
+@main.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the Markdown pages into.")
+@click.option("--facts", "facts_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of fact files (default: the plugin's facts_dir in mkdocs.yml, else facts).")
+@click.option("--config-file", "config_file", default="mkdocs.yml", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="MkDocs config to take site_url, repo_url and plugin options from, if it exists.")
+@click.option("--force", is_flag=True, help="Write into a non-empty folder that export did not create.")
+def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool) -> None:
+    """Write the generated pages to disk, byte for byte what the MkDocs plugin serves."""
+    options, configured_facts = _options_from_mkdocs(config_file)
+    facts_dir = facts_dir or configured_facts or Path("facts")
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / EXPORT_MARKER).exists() and not force:
+        click.echo(f"{out_dir}: folder is not empty and was not made by export; "
+                   "choose an empty folder or pass --force", err=True)
+        sys.exit(2)
+    try:
+        _, pages, data = build_pages(facts_dir, options)
+    except FactsInvalid as invalid:
+        _report(invalid, "text")
+        sys.exit(1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / EXPORT_MARKER).write_text("Written by python -m generator export; safe to overwrite.\n")
+    for page in pages:
+        target = out_dir / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.markdown.encode("utf-8"))
+    (out_dir / "facts.json").write_bytes(data.encode("utf-8"))
+    click.echo(f"wrote {len(pages)} pages and facts.json to {out_dir}")

@@ -1,0 +1,241 @@
+"""Stage 1: find the fact files and parse them into plain data with line marks.
+
+Every fact file is untrusted input. Parsing uses PyYAML's safe composer only, refuses
+anchors, aliases, merge keys, duplicate keys and non-standard tags, and keeps the line
+and column of every key and value so later stages can point at the exact spot.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import FactError, FactsInvalid
+
+# A fact is a short document; anything larger is a mistake or an attack.
+MAX_FILE_BYTES = 256 * 1024
+
+SINGLE_FILES = {"article.yaml": "article", "verdicts.yaml": "verdicts", "timeline.yaml": "timeline"}
+FOLDERS = {"cities": "city", "claims": "claim"}
+REQUIRED_FILES = ("article.yaml", "verdicts.yaml")
+EXPECTED = (
+    "article.yaml, verdicts.yaml, timeline.yaml, cities/<slug>.yaml or claims/<id>.yaml"
+)
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+
+Location = tuple[int, int]
+FieldPath = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed fact file: its data and where each value and key sits."""
+
+    path: Path
+    display: str
+    kind: str
+    data: Any
+    marks: dict[FieldPath, Location] = field(default_factory=dict, compare=False)
+    key_marks: dict[FieldPath, Location] = field(default_factory=dict, compare=False)
+    # The written text of unquoted scalars that YAML typed (true, 12, null), so a
+    # field that wants text can take `status: true` as the verdict id "true".
+    plain: dict[FieldPath, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    def at(self, where: FieldPath, message: str, *, key: bool = False) -> FactError:
+        """An error at a field path, located at the key (key=True) or the value."""
+        marks = self.key_marks if key else self.marks
+        probe = tuple(where)
+        while probe not in marks and probe:
+            probe = probe[:-1]
+        line, column = marks.get(probe, (1, 1))
+        return FactError(self.display, line, column, format_field(where), message)
+
+
+def format_field(where: FieldPath) -> str:
+    """('sources', 0, 'url') -> 'sources[0].url'."""
+    text = ""
+    for part in where:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Problem(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str):
+        self.line = mark.line + 1 if mark else 1
+        self.column = mark.column + 1 if mark else 1
+        self.message = message
+
+
+class _Composer(yaml.SafeLoader):
+    """The safe loader's composer, refusing anchors and aliases before they expand."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Problem(event.start_mark, f"aliases (*{event.anchor}) are not allowed; write the value out")
+        if getattr(event, "anchor", None):
+            raise _Problem(event.start_mark, f"anchors (&{event.anchor}) are not allowed; write the value out")
+        return super().compose_node(parent, index)
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_text(text: str, display: str) -> tuple[Any, dict, dict, dict]:
+    """Parse one YAML document into plain data plus value marks, key marks and plain texts."""
+    marks: dict[FieldPath, Location] = {}
+    key_marks: dict[FieldPath, Location] = {}
+    plain: dict[FieldPath, str] = {}
+    loader = _Composer(text)
+    try:
+        node = loader.get_single_node()
+    except _Problem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "\t" in problem or "'\\t'" in problem:
+            problem += " (indent with spaces, not tabs)"
+        raise _Problem(mark, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise _Problem(None, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise _Problem(None, "the file is empty; expected a mapping of fields")
+    data = _convert(node, (), loader, marks, key_marks, plain)
+    return data, marks, key_marks, plain
+
+
+def _convert(
+    node: yaml.Node, where: FieldPath, loader: yaml.SafeLoader, marks: dict, key_marks: dict, plain: dict
+) -> Any:
+    marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _TAG + "map":
+            raise _Problem(node.start_mark, f"the tag {node.tag!r} is not allowed")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                raise _Problem(key_node.start_mark, "merge keys (<<) are not allowed; write the fields out")
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
+                raise _Problem(key_node.start_mark, "field names must be plain text")
+            key = key_node.value
+            if key in result:
+                first = key_marks[where + (key,)]
+                raise _Problem(
+                    key_node.start_mark,
+                    f"duplicate field {key!r} (first set on line {first[0]}); keep one",
+                )
+            key_marks[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _convert(value_node, where + (key,), loader, marks, key_marks, plain)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _TAG + "seq":
+            raise _Problem(node.start_mark, f"the tag {node.tag!r} is not allowed")
+        return [_convert(item, where + (i,), loader, marks, key_marks, plain) for i, item in enumerate(node.value)]
+    if node.tag not in _SCALAR_TAGS:
+        raise _Problem(node.start_mark, f"the tag {node.tag!r} is not allowed")
+    if node.tag in (_TAG + "str", _TAG + "timestamp"):
+        # Dates stay text here; validation checks them against the calendar.
+        return node.value
+    if node.style is None and node.value:
+        plain[where] = node.value
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):
+        raise _Problem(node.start_mark, f"{node.value!r} is not a valid value") from None
+
+
+def read_document(path: Path, kind: str, root: Path) -> Document:
+    """Read and parse one fact file; raise FactsInvalid with its located error."""
+    display = display_path(path)
+
+    def fail(message: str, line: int = 1, column: int = 1) -> FactsInvalid:
+        return FactsInvalid([FactError(display, line, column, "", message)])
+
+    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+        raise fail("is a symbolic link to a file outside the facts folder; facts must live inside it")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise fail(f"the file is {size:,} bytes; a fact file may be at most {MAX_FILE_BYTES:,} bytes")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line, column)
+    if "\x00" in text:
+        raise fail("contains a NUL character; fact files are plain text")
+    try:
+        data, marks, key_marks, plain = parse_text(text, display)
+    except _Problem as problem:
+        raise fail(problem.message, problem.line, problem.column) from None
+    return Document(path, display, kind, data, marks, key_marks, plain)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]]:
+    """List the fact files under root with their kind; report files that do not belong."""
+    found: list[tuple[Path, str]] = []
+    errors: list[FactError] = []
+    if not root.is_dir():
+        return [], [FactError(display_path(root), 1, 1, "", "the facts folder does not exist")]
+    for name in REQUIRED_FILES:
+        if not (root / name).is_file():
+            errors.append(FactError(display_path(root / name), 1, 1, "", "required file is missing"))
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.name in SINGLE_FILES:
+            found.append((entry, SINGLE_FILES[entry.name]))
+        elif entry.is_dir() and entry.name in FOLDERS:
+            for item in sorted(entry.iterdir()):
+                if item.name.startswith("."):
+                    continue
+                if item.is_file() and item.suffix == ".yaml":
+                    found.append((item, FOLDERS[entry.name]))
+                else:
+                    expected = f"{entry.name}/<{'slug' if entry.name == 'cities' else 'id'}>.yaml"
+                    errors.append(
+                        FactError(display_path(item), 1, 1, "", f"unexpected file; expected {expected}")
+                    )
+        elif entry.name.lower() in ("readme.md",):
+            continue
+        else:
+            errors.append(FactError(display_path(entry), 1, 1, "", f"unexpected file; expected {EXPECTED}"))
+    return found, errors
+
+
+def load_facts(root: Path | str) -> list[Document]:
+    """Parse every fact file under root; raise FactsInvalid listing every problem found."""
+    root = Path(root)
+    files, errors = find_fact_files(root)
+    documents: list[Document] = []
+    for path, kind in files:
+        try:
+            documents.append(read_document(path, kind, root))
+        except FactsInvalid as invalid:
+            errors.extend(invalid.errors)
+    if errors:
+        raise FactsInvalid(errors)
+    return documents

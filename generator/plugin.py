@@ -1,0 +1,91 @@
+"""The MkDocs adapter: adds generated pages, watches facts, exposes JSON-LD and data files.
+
+All the work happens in the stages; this file only translates between them and MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .build import build_pages
+from .config import FactcheckConfig
+from .errors import FactsInvalid
+from .render import Page, SiteOptions
+from .validate import SCHEMA_DIR
+
+log = logging.getLogger("mkdocs.plugins.factcheck")
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
+
+
+def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOptions:
+    """The SiteOptions a MkDocs config implies; shared with `export` so both write the same pages."""
+    return SiteOptions(
+        site_url=config.site_url or "",
+        repo_url=config.repo_url or "",
+        edit_uri=config.edit_uri or "edit/main/",
+        facts_path=plugin_config.facts_path,
+    )
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Rewrite a cache file only when its text changes, so its mtime marks real changes."""
+    data = text.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+class FactcheckPlugin(BasePlugin[FactcheckConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # State is rebuilt on every config load, so each `serve` rebuild starts clean.
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.facts_dir = (root / self.config.facts_dir).resolve()
+        self.cache_dir = (root / self.config.cache_dir).resolve()
+        self.options = site_options(config, self.config)
+        self.pages: list[Page] = []
+        for extension in REQUIRED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        return config
+
+    def on_serve(self, server, /, *, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' signature
+        server.watch(str(self.facts_dir))
+        return server
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        try:
+            _, self.pages, data = build_pages(self.facts_dir, self.options)
+        except FactsInvalid as invalid:
+            for error in invalid.errors:
+                log.error(str(error))
+            raise PluginError(f"factcheck: {len(invalid.errors)} error(s) in {self.config.facts_dir}/; "
+                              "fix the facts above (python -m generator check lists them)") from None
+        for page in self.pages:
+            existing = files.get_file_from_path(page.path)
+            if existing is not None:
+                raise PluginError(f"factcheck: {config.docs_dir}/{page.path} is also a generated page; "
+                                  "remove or rename the hand-written file")
+            cache_file = self.cache_dir / "pages" / page.path
+            write_if_changed(cache_file, page.markdown)
+            files.append(File.generated(config, page.path, abs_src_path=str(cache_file)))
+        if self.config.data_files:
+            files.append(File.generated(config, "facts.json", content=data))
+            for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
+                files.append(File.generated(config, f"schemas/{schema.name}", abs_src_path=str(schema)))
+        return files
+
+    def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
+        factcheck = page.meta.get("factcheck") if page.meta else None
+        if factcheck and page.file.generated_by:
+            # Material's edit button should open the fact file, not a Markdown file that does not exist.
+            page.edit_url = factcheck.get("edit_url") or None
+        return context

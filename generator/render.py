@@ -1,0 +1,270 @@
+"""Stage 4: turn the model into Markdown pages with Jinja2 templates.
+
+Text from fact files is untrusted. It reaches a page only through the filters below, each
+made for the context the text lands in: `md` for inline Markdown, `md_block` for the
+analysis (a little Markdown allowed, never HTML), `e` for HTML attributes, and Jinja's
+`tojson` for JSON inside a script element (it escapes <, > and &).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from .model import Claim, Facts, Source, Verdict
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+# Characters Python-Markdown (with the tables extension) treats as syntax and lets us escape.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
+_BLOCK_START = re.compile(r"^(\s*)(\d+[.)]|[-+=*]|>)", re.MULTILINE)
+_RULE_LINE = re.compile(r"^(\s*)([-*_=])(?=[-*_=\s]*$)", re.MULTILINE)
+_HEADING = re.compile(r"^(\s*)#", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: where it goes, its Markdown (front matter included), its metadata."""
+
+    path: str
+    markdown: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What pages need to know about the site they land in."""
+
+    site_url: str = ""
+    repo_url: str = ""
+    edit_uri: str = "edit/main/"
+    facts_path: str = "facts"
+
+    def edit_url(self, source_path: str) -> str:
+        if not self.repo_url:
+            return ""
+        return f"{self.repo_url.rstrip('/')}/{self.edit_uri.strip('/')}/{self.facts_path.strip('/')}/{source_path}"
+
+    def page_url(self, path: str) -> str:
+        """Absolute URL of a generated page ('claims/x.md' -> '<site_url>claims/x/')."""
+        if path == "index.md":
+            rel = ""
+        elif path.endswith("/index.md"):
+            rel = path[: -len("index.md")]
+        else:
+            rel = path[: -len(".md")] + "/"
+        return (self.site_url.rstrip("/") + "/" + rel) if self.site_url else "/" + rel
+
+
+def md_inline(text: Any) -> str:
+    """Escape text for an inline Markdown context: shown exactly as written, never markup."""
+    text = " ".join(str(text).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = html.escape(text, quote=False)
+    # A line that starts with "1." or "-" would become a list: escape the first mark.
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-=])", r"\\\1", text))
+
+
+def md_block(text: Any) -> str:
+    """Escape Markdown block text (analysis): paragraphs, emphasis, lists and links stay; HTML,
+    headings, rules, tables, attribute lists and images become plain text."""
+    text = str(text).replace("\r\n", "\n").strip("\n")
+    text = html.escape(text, quote=False)
+    text = re.sub(r"([\\`{}|])", r"\\\1", text)
+    text = text.replace("![", "\\![")
+    text = _HEADING.sub(r"\1\\#", text)
+    text = _RULE_LINE.sub(r"\1\\\2", text)
+    return text
+
+
+def format_date(value: dt.date | None) -> str:
+    """8 June 2021; 'undated' for None."""
+    if value is None:
+        return "undated"
+    return f"{value.day} {value:%B %Y}"
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    """YAML front matter; safe_dump quotes anything YAML could misread."""
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
+def make_environment() -> jinja2.Environment:
+    """Templates are Markdown, so autoescape is off; every fact value goes through a filter."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(md=md_inline, md_block=md_block, date=format_date, e=_html_attr, count=_count)
+    return env
+
+
+def _html_attr(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def verdict_colors(verdicts: tuple[Verdict, ...]) -> dict[str, str]:
+    """Colours for badges: the verdict's own, else one from a fixed palette."""
+    palette = ["#1b7a3d", "#4f7d1c", "#a15c00", "#6b6b6b", "#b3261e", "#3d5a99", "#7a4e9c"]
+    return {v.id: v.color or palette[i % len(palette)] for i, v in enumerate(verdicts)}
+
+
+def claim_review(claim: Claim, facts: Facts, options: SiteOptions) -> dict[str, Any]:
+    """The schema.org ClaimReview for one claim (JSON-LD)."""
+    verdict = facts.verdict(claim.status)
+    ratings = [v.rating_value for v in facts.verdicts if v.rating_value is not None]
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label}
+    if verdict.rating_value is not None and ratings:
+        rating.update(ratingValue=verdict.rating_value, bestRating=max(ratings), worstRating=min(ratings))
+    article = facts.article
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title,
+                                  "publisher": {"@type": "Organization", "name": article.outlet}}
+    if article.url:
+        appearance["url"] = article.url
+    if article.published:
+        appearance["datePublished"] = article.published.isoformat()
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": options.page_url(f"claims/{claim.id}.md"),
+        "claimReviewed": claim.claim,
+        "datePublished": claim.reviewed.isoformat(),
+        "author": {"@type": "Organization", "name": article.organisation.name, "url": article.organisation.url},
+        "reviewRating": rating,
+        "itemReviewed": {"@type": "Claim", "appearance": appearance,
+                         "author": {"@type": "Organization", "name": article.outlet}},
+    }
+
+
+class Renderer:
+    """Renders every page of a site from one Facts model."""
+
+    def __init__(self, facts: Facts, options: SiteOptions | None = None):
+        self.facts = facts
+        self.options = options or SiteOptions()
+        self.env = make_environment()
+        self.colors = verdict_colors(facts.verdicts)
+        self.cities = {city.slug: city for city in facts.cities}
+        self.verdicts = {verdict.id: verdict for verdict in facts.verdicts}
+
+    def _page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
+        body = self.env.get_template(template).render(
+            facts=self.facts, options=self.options, verdicts=self.verdicts, cities=self.cities,
+            colors=self.colors, tally=self.tally, **context,
+        )
+        return Page(path, front_matter(meta) + "\n" + body, meta)
+
+    def tally(self, claims: tuple[Claim, ...]) -> list[tuple[Verdict, int]]:
+        """(verdict, count) in scale order, verdicts with no claims left out."""
+        counts = Counter(claim.status for claim in claims)
+        return [(v, counts[v.id]) for v in self.facts.verdicts if counts[v.id]]
+
+    def render_claim(self, claim: Claim) -> Page:
+        verdict = self.verdicts[claim.status]
+        meta = {
+            "title": html.escape(claim.claim),
+            "description": html.escape(f"Verdict: {verdict.label}. {claim.summary}"),
+            "search": {"boost": 2},
+            "factcheck": {
+                "kind": "claim", "id": claim.id, "verdict": verdict.label,
+                "edit_url": self.options.edit_url(claim.source_path),
+                "claim_review": claim_review(claim, self.facts, self.options),
+            },
+        }
+        return self._page(f"claims/{claim.id}.md", "claim.md.j2", meta, claim=claim, verdict=verdict,
+                          edit_url=self.options.edit_url(claim.source_path), source_rows=_source_rows)
+
+    def render_city(self, slug: str) -> Page:
+        city = self.cities[slug]
+        meta = {"title": html.escape(f"{city.name} ({city.name_zh})"),
+                "description": html.escape(f"Claims about {city.name} checked"),
+                "factcheck": {"kind": "city", "id": slug, "edit_url": self.options.edit_url(city.source_path)}}
+        return self._page(f"cities/{slug}.md", "city.md.j2", meta, city=city, claims=self.facts.claims_in(slug),
+                          edit_url=self.options.edit_url(city.source_path), source_rows=_source_rows)
+
+    def render_pages(self) -> list[Page]:
+        """Every generated page of the site, in a stable order."""
+        facts = self.facts
+        pages = [
+            self._page("index.md", "home.md.j2",
+                       {"title": "Home", "description": html.escape(f"Fact-check of: {facts.article.title}"),
+                        "factcheck": {"kind": "home"}}),
+            self._page("cities/index.md", "cities.md.j2",
+                       {"title": "Cities", "factcheck": {"kind": "cities"}}),
+            self._page("verdicts/index.md", "verdicts.md.j2",
+                       {"title": "Verdicts", "factcheck": {"kind": "verdicts"}}),
+        ]
+        if facts.timeline:
+            pages.append(self._page("timeline.md", "timeline.md.j2",
+                                    {"title": "What happened next", "factcheck": {"kind": "timeline"}}))
+        pages += [self.render_city(city.slug) for city in facts.cities]
+        pages += [self.render_claim(claim) for claim in facts.claims]
+        return pages
+
+
+_KIND = {"primary": "Primary", "secondary": "Secondary"}
+_STANCE = {"supports": "Supports", "contradicts": "Contradicts", "context": "Context"}
+
+
+def _source_rows(sources: tuple[Source, ...]) -> list[dict[str, str]]:
+    return [
+        {"publisher": s.publisher, "title": s.title, "url": s.url, "published": format_date(s.published),
+         "archive_url": s.archive_url or "", "kind": _KIND[s.kind], "stance": _STANCE[s.stance]}
+        for s in sources
+    ]
+
+
+def render_site(facts: Facts, options: SiteOptions | None = None) -> list[Page]:
+    """All pages for the facts."""
+    return Renderer(facts, options).render_pages()
+
+
+def facts_json(facts: Facts, options: SiteOptions | None = None) -> str:
+    """Every fact as JSON, for facts.json. `<`, `>` and `&` are escaped so the file is inert
+    even if a browser sniffs it as HTML."""
+    options = options or SiteOptions()
+
+    def source(s: Source) -> dict[str, Any]:
+        return {"title": s.title, "publisher": s.publisher, "url": s.url,
+                "published": s.published.isoformat() if s.published else None,
+                "accessed": s.accessed.isoformat(), "archive_url": s.archive_url, "kind": s.kind, "stance": s.stance}
+
+    article = facts.article
+    data = {
+        "article": {"title": article.title, "outlet": article.outlet, "language": article.language,
+                    "published": article.published.isoformat() if article.published else None,
+                    "date_note": article.date_note, "url": article.url, "summary": article.summary,
+                    "organisation": {"name": article.organisation.name, "url": article.organisation.url}},
+        "verdicts": [{"id": v.id, "label": v.label, "description": v.description, "rating_value": v.rating_value}
+                     for v in facts.verdicts],
+        "cities": [{"slug": c.slug, "name": c.name, "name_zh": c.name_zh, "province": c.province,
+                    "summary": c.summary, "outcome": c.outcome,
+                    "outcome_sources": [source(s) for s in c.outcome_sources],
+                    "url": options.page_url(f"cities/{c.slug}.md")} for c in facts.cities],
+        "claims": [{"id": c.id, "claim": c.claim, "quote": c.quote, "position": c.position,
+                    "cities": list(c.cities), "status": c.status, "summary": c.summary, "analysis": c.analysis,
+                    "sources": [source(s) for s in c.sources], "reviewed": c.reviewed.isoformat(),
+                    "corrections": [{"date": k.date.isoformat(), "note": k.note} for k in c.corrections],
+                    "url": options.page_url(f"claims/{c.id}.md")} for c in facts.claims],
+        "timeline": [{"date": e.date.isoformat(), "event": e.event, "cities": list(e.cities),
+                      "sources": [source(s) for s in e.sources]} for e in facts.timeline],
+    }
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
