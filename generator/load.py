@@ -70,10 +70,11 @@ def format_field(where: FieldPath) -> str:
 
 
 class _Problem(Exception):
-    def __init__(self, mark: yaml.Mark | None, message: str):
+    def __init__(self, mark: yaml.Mark | None, message: str, where: FieldPath = ()):
         self.line = mark.line + 1 if mark else 1
         self.column = mark.column + 1 if mark else 1
         self.message = message
+        self.field = format_field(where)
 
 
 class _Composer(yaml.SafeLoader):
@@ -88,10 +89,15 @@ class _Composer(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the working folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # abspath, not resolve: a symlink is shown under the name the user gave it.
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -128,29 +134,30 @@ def _convert(
     marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _TAG + "map":
-            raise _Problem(node.start_mark, f"the tag {node.tag!r} is not allowed")
+            raise _Problem(node.start_mark, f"the tag {_tag(node.tag)!r} is not allowed; fact files use plain YAML values", where)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
-                raise _Problem(key_node.start_mark, "merge keys (<<) are not allowed; write the fields out")
+                raise _Problem(key_node.start_mark, "merge keys (<<) are not allowed; write the fields out", where)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
-                raise _Problem(key_node.start_mark, "field names must be plain text")
+                raise _Problem(key_node.start_mark, "field names must be plain text", where)
             key = key_node.value
             if key in result:
                 first = key_marks[where + (key,)]
                 raise _Problem(
                     key_node.start_mark,
-                    f"duplicate field {key!r} (first set on line {first[0]}); keep one",
+                    f"duplicate field (first set on line {first[0]}); keep one",
+                    where + (key,),
                 )
             key_marks[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _convert(value_node, where + (key,), loader, marks, key_marks, plain)
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _TAG + "seq":
-            raise _Problem(node.start_mark, f"the tag {node.tag!r} is not allowed")
+            raise _Problem(node.start_mark, f"the tag {_tag(node.tag)!r} is not allowed; fact files use plain YAML values", where)
         return [_convert(item, where + (i,), loader, marks, key_marks, plain) for i, item in enumerate(node.value)]
     if node.tag not in _SCALAR_TAGS:
-        raise _Problem(node.start_mark, f"the tag {node.tag!r} is not allowed")
+        raise _Problem(node.start_mark, f"the tag {_tag(node.tag)!r} is not allowed; fact files use plain YAML values", where)
     if node.tag in (_TAG + "str", _TAG + "timestamp"):
         # Dates stay text here; validation checks them against the calendar.
         return node.value
@@ -159,15 +166,15 @@ def _convert(
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, yaml.YAMLError):
-        raise _Problem(node.start_mark, f"{node.value!r} is not a valid value") from None
+        raise _Problem(node.start_mark, f"{node.value!r} is not a valid value", where) from None
 
 
 def read_document(path: Path, kind: str, root: Path) -> Document:
     """Read and parse one fact file; raise FactsInvalid with its located error."""
     display = display_path(path)
 
-    def fail(message: str, line: int = 1, column: int = 1) -> FactsInvalid:
-        return FactsInvalid([FactError(display, line, column, "", message)])
+    def fail(message: str, line: int = 1, column: int = 1, field: str = "") -> FactsInvalid:
+        return FactsInvalid([FactError(display, line, column, field, message)])
 
     if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
         raise fail("is a symbolic link to a file outside the facts folder; facts must live inside it")
@@ -186,7 +193,7 @@ def read_document(path: Path, kind: str, root: Path) -> Document:
     try:
         data, marks, key_marks, plain = parse_text(text, display)
     except _Problem as problem:
-        raise fail(problem.message, problem.line, problem.column) from None
+        raise fail(problem.message, problem.line, problem.column, problem.field) from None
     return Document(path, display, kind, data, marks, key_marks, plain)
 
 

@@ -38,7 +38,7 @@ TYPE_NAMES = {
     "array": "a list", "null": "null", "boolean": "true or false", "number": "a number",
 }
 # Markdown link targets in analysis text: [text](target) and [label]: target.
-_INLINE_LINK = re.compile(r"\]\(\s*<?([^)>\s]*)")
+_INLINE_LINK = re.compile(r"\]\(\s*<?([^\s>]*)")
 _REFERENCE_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S*?)>?(\s|$)", re.MULTILINE)
 _WEB_URL = re.compile(r"^https?://[^/?#\s@]+\.[^/?#\s@]+([/?#]\S*)?$")
 
@@ -141,7 +141,8 @@ class SchemaCheck:
             if where in self.document.plain and self.document.plain[where] in schema["enum"]:
                 value = self.document.plain[where]
             else:
-                self.fail(where, f"{_describe(value)} is not one of {', '.join(schema['enum'])}")
+                shown = repr(value) if isinstance(value, str) else _describe(value)
+                self.fail(where, f"{shown} is not one of {', '.join(schema['enum'])}")
                 return value
         if isinstance(value, str):
             self._check_text(value, schema, where, error)
@@ -254,13 +255,27 @@ class CrossCheck:
 
     def links(self, document: Document, where: FieldPath, text: str) -> None:
         """Links in Markdown text must be web addresses (no javascript:, data:, relative links)."""
-        targets = _INLINE_LINK.findall(text) + [m[0] for m in _REFERENCE_LINK.findall(text)]
+        targets = [_trim_link(t) for t in _INLINE_LINK.findall(text)]
+        targets += [m[0] for m in _REFERENCE_LINK.findall(text)]
         for target in targets:
             if not _WEB_URL.match(target):
                 self.errors.append(document.at(
                     where, f"link target {_short(target)} is not a web address (http:// or https:// with a host name)"))
         if "![" in text:
             self.errors.append(document.at(where, "images are not allowed in fact text; link to the source instead"))
+
+
+def _trim_link(target: str) -> str:
+    """Cut a link target taken up to the next space back to its closing parenthesis."""
+    depth = 0
+    for i, char in enumerate(target):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return target[:i]
+            depth -= 1
+    return target
 
 
 def _valid_date(text: Any) -> bool:

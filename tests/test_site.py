@@ -1,0 +1,137 @@
+"""The real facts, built by real MkDocs into a real site, and what the plugin promises of it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import check_facts
+
+from .conftest import ROOT, run
+
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+CLAIM_IDS = sorted(p.stem for p in (ROOT / "facts" / "claims").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`mkdocs build --strict` of a copy of the repository's site; returns the copy."""
+    source = tmp_path_factory.mktemp("site") / "src"
+    source.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", source / "mkdocs.yml")
+    for folder in ("docs", "overrides", "facts"):
+        shutil.copytree(ROOT / folder, source / folder)
+    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=source)
+    assert result.returncode == 0, result.stderr
+    return source
+
+
+def test_every_page_type_is_built(built: Path) -> None:
+    out = built / "out"
+    for page in ("index.html", "cities/index.html", "verdicts/index.html", "timeline/index.html",
+                 "methodology/index.html", "data/index.html", "contributing/index.html", "facts.json",
+                 "schemas/claim.schema.json"):
+        assert (out / page).is_file(), page
+    for slug in ("beijing", "shanghai", "wuhan", "xian"):
+        assert (out / "cities" / slug / "index.html").is_file()
+    for claim_id in CLAIM_IDS:
+        assert (out / "claims" / claim_id / "index.html").is_file()
+
+
+def test_claim_pages_are_not_in_the_nav(built: Path) -> None:
+    home = (built / "out" / "index.html").read_text()
+    nav = home[home.index('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[: nav.index("</nav>")]
+    assert "claims/" not in nav
+
+
+def test_every_claim_page_has_claim_review_json_ld(built: Path) -> None:
+    facts = check_facts(built / "facts")
+    for claim in facts.claims:
+        html = (built / "out" / "claims" / claim.id / "index.html").read_text()
+        blocks = JSON_LD.findall(html)
+        assert len(blocks) == 1, claim.id
+        data = json.loads(blocks[0])
+        assert data["@type"] == "ClaimReview"
+        assert data["claimReviewed"] == claim.claim
+        assert data["reviewRating"]["alternateName"] == facts.verdict(claim.status).label
+        assert data["url"].endswith(f"/claims/{claim.id}/")
+        assert data["author"]["name"] and data["author"]["url"].startswith("https://")
+        assert data["itemReviewed"]["@type"] == "Claim"
+
+
+def test_edit_button_opens_the_fact_file(built: Path) -> None:
+    html = (built / "out" / "claims" / "hesai-d-round" / "index.html").read_text()
+    assert re.search(r'href="[^"]*/edit/main/facts/claims/hesai-d-round\.yaml"[^>]*class="md-content__button', html)
+
+
+def test_facts_json_holds_every_fact(built: Path) -> None:
+    data = json.loads((built / "out" / "facts.json").read_text())
+    assert sorted(c["id"] for c in data["claims"]) == CLAIM_IDS
+    assert {c["slug"] for c in data["cities"]} == {"beijing", "shanghai", "wuhan", "xian"}
+    assert len(data["verdicts"]) == 7 and data["timeline"]
+
+
+def test_site_requests_nothing_from_third_party_hosts(built: Path) -> None:
+    for page in (built / "out").rglob("*.html"):
+        html = page.read_text()
+        loaded = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        # <link rel="canonical"> names the page's own address; nothing else may point off-site.
+        loaded = [u for u in loaded if not u.startswith("http://127.0.0.1:8000/")]
+        assert loaded == [], (page, loaded)
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_export_writes_what_the_plugin_serves(built: Path, tmp_path: Path) -> None:
+    result = run(["generator", "export", "--out", str(tmp_path / "export")], cwd=built)
+    assert result.returncode == 0, result.stderr
+    served = built / ".cache" / "factcheck" / "pages"
+    exported = tmp_path / "export"
+    served_files = sorted(str(p.relative_to(served)) for p in served.rglob("*.md"))
+    exported_files = sorted(str(p.relative_to(exported)) for p in exported.rglob("*.md"))
+    assert served_files == exported_files and len(served_files) == len(CLAIM_IDS) + 4 + 4
+    for name in served_files:
+        assert (served / name).read_bytes() == (exported / name).read_bytes(), name
+    assert (exported / "facts.json").read_bytes() == (built / "out" / "facts.json").read_bytes()
+
+
+def test_export_refuses_a_folder_it_did_not_make(built: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.md").write_text("my notes")
+    result = run(["generator", "export", "--out", str(tmp_path / "mine")], cwd=built)
+    assert result.returncode == 2
+    assert "folder is not empty and was not made by export" in result.stderr
+    assert (tmp_path / "mine" / "notes.md").read_text() == "my notes"
+
+
+def test_a_bad_fact_stops_the_build_with_a_located_message(site: Path) -> None:
+    claim = site / "facts" / "claims" / "hesai-d-round.yaml"
+    claim.write_text(claim.read_text().replace("status: mostly-true", "status: mostly"))
+    city = site / "facts" / "claims" / "zongmu-d-round.yaml"
+    city.write_text(city.read_text().replace("cities: [shanghai]", "cities: [shanghia]"))
+    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=site)
+    assert result.returncode == 1
+    assert "facts/claims/hesai-d-round.yaml:7:9: status: 'mostly' is not a verdict" in result.stderr
+    assert "facts/claims/zongmu-d-round.yaml:6:10: cities[0]: 'shanghia' is not a city" in result.stderr
+    assert "Traceback" not in result.stderr
+    check = run(["generator", "check"], cwd=site)
+    assert check.returncode == 1
+    assert check.stdout.splitlines()[0].startswith("facts/claims/hesai-d-round.yaml:7:9: status:")
+
+
+def test_real_facts_check_clean() -> None:
+    result = run(["generator", "check"], cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+    assert f"{len(CLAIM_IDS)} claims, 4 cities, 7 verdicts: all valid" in result.stdout
+
+
+def test_generated_front_matter_is_yaml(built: Path) -> None:
+    for page in (built / ".cache" / "factcheck" / "pages").rglob("*.md"):
+        text = page.read_text()
+        assert text.startswith("---\n")
+        yaml.safe_load(text.split("---\n")[1])
