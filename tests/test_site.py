@@ -135,3 +135,62 @@ def test_generated_front_matter_is_yaml(built: Path) -> None:
         text = page.read_text()
         assert text.startswith("---\n")
         yaml.safe_load(text.split("---\n")[1])
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str, text: str, seconds: float = 60) -> str:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = response.read().decode()
+            if text in body:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed {text!r}")
+
+
+def test_serve_shows_fact_edits_live_and_survives_a_bad_fact(site: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/claims/hesai-d-round/"
+    claim = site / "facts" / "claims" / "hesai-d-round.yaml"
+    original = claim.read_text()
+    try:
+        _wait_for(url, "Xiaomi led Hesai")
+        claim.write_text(original.replace("status: mostly-true", "status: mostly"))
+        claim.write_text(original.replace("summary: ", "summary: Edited live. ", 1))
+        _wait_for(url, "Edited live.")
+        claim.write_text(original.replace("status: mostly-true", "status: mostly"))
+        import time
+
+        time.sleep(3)
+        assert server.poll() is None, "serve stopped on a bad fact"
+        claim.write_text(original.replace("summary: ", "summary: Fixed again. ", 1))
+        _wait_for(url, "Fixed again.")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "facts/claims/hesai-d-round.yaml:7:9: status: 'mostly' is not a verdict" in output
+    assert "Traceback" not in output
