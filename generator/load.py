@@ -18,6 +18,9 @@ from .errors import FactError, FactsInvalid
 
 # A fact is a short document; anything larger is a mistake or an attack.
 MAX_FILE_BYTES = 256 * 1024
+# Fact files nest four levels at most (claim > sources > source > field); PyYAML's composer
+# recurses per level, so an unbounded depth would end in a RecursionError.
+MAX_DEPTH = 20
 
 SINGLE_FILES = {"article.yaml": "article", "verdicts.yaml": "verdicts", "timeline.yaml": "timeline"}
 FOLDERS = {"cities": "city", "claims": "claim"}
@@ -80,13 +83,21 @@ class _Problem(Exception):
 class _Composer(yaml.SafeLoader):
     """The safe loader's composer, refusing anchors and aliases before they expand."""
 
+    depth = 0
+
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
+        if self.depth >= MAX_DEPTH:
+            raise _Problem(event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep")
         if isinstance(event, yaml.AliasEvent):
             raise _Problem(event.start_mark, f"aliases (*{event.anchor}) are not allowed; write the value out")
         if getattr(event, "anchor", None):
             raise _Problem(event.start_mark, f"anchors (&{event.anchor}) are not allowed; write the value out")
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _tag(tag: str) -> str:
@@ -107,11 +118,19 @@ def parse_text(text: str, display: str) -> tuple[Any, dict, dict, dict]:
     marks: dict[FieldPath, Location] = {}
     key_marks: dict[FieldPath, Location] = {}
     plain: dict[FieldPath, str] = {}
-    loader = _Composer(text)
+    try:
+        # The reader refuses control characters as soon as it is made, so it is made in here.
+        loader = _Composer(text)
+    except yaml.reader.ReaderError as exc:
+        raise _problem_at(text, exc.position, f"control character U+{exc.character:04X} is not allowed "
+                                              "in YAML; remove it") from None
     try:
         node = loader.get_single_node()
     except _Problem:
         raise
+    except yaml.reader.ReaderError as exc:
+        raise _problem_at(text, exc.position, f"control character U+{exc.character:04X} is not allowed "
+                                              "in YAML; remove it") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -120,12 +139,20 @@ def parse_text(text: str, display: str) -> tuple[Any, dict, dict, dict]:
         raise _Problem(mark, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise _Problem(None, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise _Problem(None, f"values are nested more than {MAX_DEPTH} levels deep") from None
     finally:
         loader.dispose()
     if node is None:
         raise _Problem(None, "the file is empty; expected a mapping of fields")
     data = _convert(node, (), loader, marks, key_marks, plain)
     return data, marks, key_marks, plain
+
+
+def _problem_at(text: str, position: int, message: str) -> _Problem:
+    line = text.count("\n", 0, position)
+    column = position - (text.rfind("\n", 0, position) + 1)
+    return _Problem(yaml.Mark("", position, line, column, None, None), message)
 
 
 def _convert(

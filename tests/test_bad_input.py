@@ -45,6 +45,8 @@ CASES = {
     "top-level-scalar.yaml": "facts/claims/top-level-scalar.yaml:1:1: expected a mapping of fields at the top, got text 'just some words'",
     "not-utf8.yaml": "facts/claims/not-utf8.yaml:8:26: is not UTF-8 text (byte 0xe9); save the file as UTF-8",
     "too-large.yaml": "facts/claims/too-large.yaml:1:1: the file is 300,670 bytes; a fact file may be at most 262,144 bytes",
+    "deep-nesting.yaml": "facts/claims/deep-nesting.yaml:1:23: values are nested more than 20 levels deep",
+    "control-character.yaml": "facts/claims/control-character.yaml:8:26: control character U+001F is not allowed in YAML; remove it",
     "notes.txt": "facts/claims/notes.txt:1:1: unexpected file; expected claims/<id>.yaml",
 }
 

@@ -59,8 +59,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def page(served: str):
-    """A fresh page that records console errors and refuses any request off the local server."""
+def page():
+    """A fresh page that records console errors and refuses any request off this machine."""
+    _require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -70,10 +71,8 @@ def page(served: str):
         page.console_errors = []
         page.foreign_requests = []
         page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        host = urlparse(served).netloc
-
         def guard(route):
-            if urlparse(route.request.url).netloc == host:
+            if urlparse(route.request.url).hostname == "127.0.0.1":
                 route.continue_()
             else:
                 page.foreign_requests.append(route.request.url)
@@ -109,3 +108,43 @@ def test_search_finds_a_claim(page, served: str) -> None:
     result.wait_for(timeout=10000)
     assert "claims/hesai-d-round" in result.get_attribute("href")
     assert page.foreign_requests == [] and page.console_errors == []
+
+
+@pytest.fixture(scope="module")
+def payload_served(tmp_path_factory: pytest.TempPathFactory):
+    """A site whose every fact text field carries script payloads, built and served locally."""
+    from .test_untrusted import make_payload_site
+
+    _require_chromium()
+    source = make_payload_site(tmp_path_factory.mktemp("payload") / "src")
+    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=source)
+    assert result.returncode == 0, result.stderr
+    handler = functools.partial(_QuietHandler, directory=str(source / "out"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+PAGES = ["", "claims/most-engineers/", "claims/factory-coming/", "cities/", "cities/northtown/",
+         "cities/southtown/", "verdicts/", "timeline/"]
+
+
+def test_payloads_show_as_text_and_never_run(page, payload_served: str) -> None:
+    from .test_untrusted import PAYLOAD
+
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in PAGES:
+        page.goto(payload_served + path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("typeof window.__pwned") == "undefined", path
+        assert "<script>window.__pwned=1</script>" in page.locator("article").inner_text(), path
+    page.goto(payload_served + "claims/most-engineers/")
+    assert PAYLOAD in page.locator("h1").inner_text()
+    page.locator(".md-search__input").first.click()
+    page.locator(".md-search__input").press_sequentially("engineers", delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=10000)
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert dialogs == [] and page.console_errors == [] and page.foreign_requests == []
