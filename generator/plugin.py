@@ -6,6 +6,7 @@ All the work happens in the stages; this file only translates between them and M
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -16,10 +17,12 @@ from mkdocs.structure.files import File, Files
 from .build import build_pages
 from .config import FactcheckConfig
 from .errors import FactsInvalid
-from .render import Page, SiteOptions
+from .render import Page, Renderer, SiteOptions
 from .validate import SCHEMA_DIR
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
+# Hand-written pages may ask for generated parts: <!-- factcheck:verdicts --> is the verdict table.
+MARKER = re.compile(r"<!-- factcheck:([a-z-]+) -->")
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
 
 
@@ -52,6 +55,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.cache_dir = (root / self.config.cache_dir).resolve()
         self.options = site_options(config, self.config)
         self.pages: list[Page] = []
+        self.renderer: Renderer | None = None
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -63,12 +67,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         try:
-            _, self.pages, data = build_pages(self.facts_dir, self.options)
+            facts, self.pages, data = build_pages(self.facts_dir, self.options)
         except FactsInvalid as invalid:
             for error in invalid.errors:
                 log.error(str(error))
             raise PluginError(f"factcheck: {len(invalid.errors)} error(s) in {self.config.facts_dir}/; "
                               "fix the facts above (python -m generator check lists them)") from None
+        self.renderer = Renderer(facts, self.options)
         for page in self.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
@@ -82,6 +87,19 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
                 files.append(File.generated(config, f"schemas/{schema.name}", abs_src_path=str(schema)))
         return files
+
+    def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
+        if page.file.generated_by or "<!-- factcheck:" not in markdown:
+            return markdown
+
+        def snippet(match: re.Match) -> str:
+            try:
+                return self.renderer.render_snippet(match.group(1), page.file.src_uri)
+            except KeyError:
+                raise PluginError(f"factcheck: {config.docs_dir}/{page.file.src_uri}: unknown marker "
+                                  f"{match.group(0)}; known: <!-- factcheck:verdicts -->") from None
+
+        return MARKER.sub(snippet, markdown)
 
     def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
         factcheck = page.meta.get("factcheck") if page.meta else None

@@ -170,12 +170,23 @@ class Renderer:
         self.cities = {city.slug: city for city in facts.cities}
         self.verdicts = {verdict.id: verdict for verdict in facts.verdicts}
 
-    def _page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
-        body = self.env.get_template(template).render(
+    def _render(self, template: str, **context: Any) -> str:
+        context.setdefault("verdict_link_prefix", "")
+        return self.env.get_template(template).render(
             facts=self.facts, options=self.options, verdicts=self.verdicts, cities=self.cities,
             colors=self.colors, tally=self.tally, **context,
         )
-        return Page(path, front_matter(meta) + "\n" + body, meta)
+
+    def _page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
+        return Page(path, front_matter(meta) + "\n" + self._render(template, **context), meta)
+
+    def render_snippet(self, name: str, page_path: str) -> str:
+        """Markdown for a `<!-- factcheck:NAME -->` marker in a hand-written page at page_path."""
+        depth = page_path.count("/")
+        prefix = "../" * depth + "verdicts/index.md"
+        if name == "verdicts":
+            return self._render("_verdict_table.md.j2", verdict_link_prefix=prefix)
+        raise KeyError(name)
 
     def tally(self, claims: tuple[Claim, ...]) -> list[tuple[Verdict, int]]:
         """(verdict, count) in scale order, verdicts with no claims left out."""

@@ -139,3 +139,12 @@ def test_github_format_puts_errors_on_diff_lines(facts: Path) -> None:
         "::error file=facts/claims/bad-status.yaml,line=7,col=9::facts/claims/bad-status.yaml:7:9: "
         f"status: 'mostly' is not a verdict (expected one of {VERDICTS})"
     ]
+
+
+def test_unexpected_file_at_the_top_says_what_is_expected(facts: Path) -> None:
+    (facts / "claims.yml").write_text("id: x\n")
+    result = check()
+    assert result.stdout.splitlines() == [
+        "facts/claims.yml:1:1: unexpected file; expected article.yaml, verdicts.yaml, timeline.yaml, "
+        "cities/<slug>.yaml or claims/<id>.yaml"
+    ]

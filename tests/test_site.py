@@ -194,3 +194,11 @@ def test_serve_shows_fact_edits_live_and_survives_a_bad_fact(site: Path) -> None
         output = server.communicate(timeout=30)[0]
     assert "facts/claims/hesai-d-round.yaml:7:9: status: 'mostly' is not a verdict" in output
     assert "Traceback" not in output
+
+
+def test_methodology_shows_the_verdict_scale_from_the_facts(built: Path) -> None:
+    html = (built / "out" / "methodology" / "index.html").read_text()
+    assert "factcheck:verdicts" not in html
+    for label in ("True", "Mostly true", "Misleading", "Unproven", "False", "Opinion", "Outdated"):
+        assert f">{label}</span>" in html
+    assert 'href="../verdicts/#outdated"' in html
