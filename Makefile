@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TOOLS_STAMP := tests/tools/node_modules/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check clean
+.PHONY: serve build test check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP) $(TOOLS_STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator check
+
+# Synthesises 1,000 and 10,000 claims and measures builds against a plain Material baseline.
+bench: $(STAMP)
+	$(BIN)/python -m generator.bench
 
 clean:
 	rm -rf site .cache

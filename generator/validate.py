@@ -192,7 +192,8 @@ class SchemaCheck:
             for i, item in enumerate(result):
                 marker = json.dumps(item, sort_keys=True)
                 if marker in seen:
-                    self.fail(where + (i,), f"{_describe(item)} is listed twice")
+                    shown = repr(item) if isinstance(item, str) else _describe(item)
+                    self.fail(where + (i,), f"{shown} is listed twice")
                 seen.add(marker)
         return result
 
