@@ -152,14 +152,55 @@ def page_sizes(site: Path, claims: int) -> tuple[float, float, float]:
     return sum(sizes) / len(sizes) / 1024, max(sizes) / 1024, claim_bytes / claims
 
 
-def measure_edit(site: Path) -> tuple[float, bool]:
-    """Edit one fact after a full build; time the dirty rebuild `mkdocs serve --dirty` does."""
-    path = site / "facts" / "claims" / "claim-7.yaml"
-    path.write_text(path.read_text().replace("summary: ", "summary: Edited for the benchmark. ", 1))
-    time.sleep(0.01)
-    result = measure_build(site, dirty=True)
-    shown = "Edited for the benchmark." in (site / "site" / "claims" / "claim-7" / "index.html").read_text()
-    return result["seconds"], shown
+def measure_edit(site: Path) -> tuple[float, float, bool]:
+    """Run `mkdocs serve --dirty`, edit one fact, and read the rebuild time MkDocs reports.
+
+    Returns (rebuild seconds as MkDocs logs them, seconds from the edit until the served page
+    shows it, whether it does)."""
+    import queue
+    import re
+    import socket
+    import threading
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"], cwd=site,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+
+    def wait_for(pattern: str, seconds: float) -> re.Match:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                match = re.search(pattern, lines.get(timeout=1))
+            except queue.Empty:
+                continue
+            if match:
+                return match
+        raise SystemExit(f"mkdocs serve never logged {pattern!r}")
+
+    url = f"http://127.0.0.1:{port}/claims/claim-7/"
+    try:
+        wait_for(r"Serving on", 900)
+        path = site / "facts" / "claims" / "claim-7.yaml"
+        edited = time.perf_counter()
+        path.write_text(path.read_text().replace("summary: ", "summary: Edited for the benchmark. ", 1))
+        seconds = float(wait_for(r"Documentation built in ([0-9.]+) seconds", 300).group(1))
+        shown = False
+        while time.perf_counter() - edited < 120 and not shown:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                shown = "Edited for the benchmark." in response.read().decode()
+            if not shown:
+                time.sleep(0.05)
+        visible = time.perf_counter() - edited
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return seconds, visible, shown
 
 
 def run_size(claims: int, cities: int, workdir: Path) -> dict:
@@ -202,8 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [run_size(n, args.cities, workdir) for n in sizes]
         edit_site = workdir / "edit"
         synthesise(edit_site, args.edit_claims, args.cities)
-        measure_build(edit_site)
-        edit_s, shown = measure_edit(edit_site)
+        edit_s, visible_s, shown = measure_edit(edit_site)
     finally:
         if args.keep:
             print(f"sites kept in {workdir}")
@@ -224,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         small, large = rows[0], rows[-1]
         print(f"\nbuild time x{large['build_s'] / small['build_s']:.2f} for x{large['claims'] / small['claims']:.0f} "
               "claims")
-    print(f"\nlive edit: one fact changed among {args.edit_claims:,}: dirty rebuild {edit_s:.2f} s; "
+    print(f"\nlive edit under `mkdocs serve --dirty`, one fact changed among {args.edit_claims:,}: "
+          f"rebuild {edit_s:.2f} s (as MkDocs logs it); edit to page showing it {visible_s:.2f} s; "
           f"edited page shows the change: {'yes' if shown else 'NO'}")
     return 0 if shown else 1
 

@@ -5,20 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .load import load_facts
+from .load import DocumentCache, load_facts
 from .model import Facts
-from .render import Page, SiteOptions, facts_json, render_site
+from .render import Page, PageCache, Renderer, SiteOptions, facts_json
 from .validate import validate_facts
 
 
-def check_facts(facts_dir: Path | str, today: dt.date | None = None) -> Facts:
+class SessionCache:
+    """What a long-running session (mkdocs serve) keeps between rebuilds."""
+
+    def __init__(self) -> None:
+        self.documents = DocumentCache()
+        self.pages = PageCache()
+
+
+def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:
     """Load and validate; raise FactsInvalid with every located error."""
-    return validate_facts(load_facts(Path(facts_dir)), today)
+    documents = load_facts(Path(facts_dir), cache.documents if cache else None)
+    return validate_facts(documents, today, cache.documents.checked if cache else None)
 
 
 def build_pages(
-    facts_dir: Path | str, options: SiteOptions | None = None, today: dt.date | None = None
+    facts_dir: Path | str, options: SiteOptions | None = None, today: dt.date | None = None,
+    cache: SessionCache | None = None,
 ) -> tuple[Facts, list[Page], str]:
     """Check the facts and render every page; also return the facts.json text."""
-    facts = check_facts(facts_dir, today)
-    return facts, render_site(facts, options), facts_json(facts, options)
+    facts = check_facts(facts_dir, today, cache)
+    pages = Renderer(facts, options, cache.pages if cache else None).render_pages()
+    return facts, pages, facts_json(facts, options)

@@ -297,14 +297,34 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
     return found, errors
 
 
-def load_facts(root: Path | str) -> list[Document]:
+class DocumentCache:
+    """Parsed files kept between rebuilds of one `mkdocs serve` session, keyed by what stat
+    says, so an edit re-parses one file instead of all of them."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple, Document]] = {}
+        # Schema results of unchanged documents (see validate.validate_facts).
+        self.checked: dict[int, tuple[Document, Any, list]] = {}
+
+    def read(self, path: Path, kind: str, root: Path) -> Document:
+        info = path.stat()
+        key = (info.st_mtime_ns, info.st_size, info.st_ino, kind, os.getcwd())
+        cached = self._entries.get(path)
+        if cached and cached[0] == key:
+            return cached[1]
+        document = read_document(path, kind, root)
+        self._entries[path] = (key, document)
+        return document
+
+
+def load_facts(root: Path | str, cache: DocumentCache | None = None) -> list[Document]:
     """Parse every fact file under root; raise FactsInvalid listing every problem found."""
     root = Path(root)
     files, errors = find_fact_files(root)
     documents: list[Document] = []
     for path, kind in files:
         try:
-            documents.append(read_document(path, kind, root))
+            documents.append(cache.read(path, kind, root) if cache else read_document(path, kind, root))
         except FactsInvalid as invalid:
             errors.extend(invalid.errors)
     if errors:

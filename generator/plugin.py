@@ -14,7 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .build import build_pages
+from .build import SessionCache, build_pages
 from .config import FactcheckConfig
 from .errors import FactsInvalid
 from .render import Page, Renderer, SiteOptions
@@ -48,6 +48,11 @@ def write_if_changed(path: Path, text: str) -> None:
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     supports_multiple_instances = False
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this instance across serve rebuilds, so the
+        # session cache lives as long as the server; a one-off build needs none.
+        self.session = SessionCache() if command == "serve" else None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # State is rebuilt on every config load, so each `serve` rebuild starts clean.
         root = Path(config.config_file_path or ".").resolve().parent
@@ -67,7 +72,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         try:
-            facts, self.pages, data = build_pages(self.facts_dir, self.options)
+            facts, self.pages, data = build_pages(self.facts_dir, self.options,
+                                                  cache=getattr(self, "session", None))
         except FactsInvalid as invalid:
             for error in invalid.errors:
                 log.error(str(error))

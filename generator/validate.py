@@ -289,22 +289,41 @@ def _valid_date(text: Any) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
 
 
-def validate_facts(documents: list[Document], today: dt.date | None = None) -> Facts:
-    """Check every document and build the model; raise FactsInvalid listing every error."""
+def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactError]]:
+    """Schema and date checks of one document on its own: (its data read as the schema says, errors)."""
+    if not isinstance(document.data, dict):
+        return None, [document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}")]
+    check = SchemaCheck(document)
+    data = check.run(SCHEMA_FOR_KIND[document.kind])
+    cross = CrossCheck(today)
+    cross.dates(document, data)
+    return (None if check.errors else data), check.errors + cross.errors
+
+
+def validate_facts(
+    documents: list[Document], today: dt.date | None = None, memo: dict[int, tuple] | None = None
+) -> Facts:
+    """Check every document and build the model; raise FactsInvalid listing every error.
+
+    memo (kept by a serve session) holds the per-document results of unchanged documents."""
     today = today or dt.date.today()
     errors: list[FactError] = []
     checked: dict[str, list[tuple[Document, dict]]] = {kind: [] for kind in SCHEMA_FOR_KIND}
     cross = CrossCheck(today)
+    fresh: dict[int, tuple] = {}
     for document in documents:
-        if not isinstance(document.data, dict):
-            errors.append(document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}"))
-            continue
-        check = SchemaCheck(document)
-        data = check.run(SCHEMA_FOR_KIND[document.kind])
-        errors.extend(check.errors)
-        cross.dates(document, data)
-        if not check.errors:
+        remembered = memo.get(id(document)) if memo is not None else None
+        if remembered and remembered[0] is document and remembered[1] == today:
+            data, found = remembered[2], remembered[3]
+        else:
+            data, found = _check_document(document, today)
+        fresh[id(document)] = (document, today, data, found)
+        errors.extend(found)
+        if data is not None:
             checked[document.kind].append((document, data))
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
 
     verdict_ids = [v["id"] for _, d in checked["verdicts"] for v in d["verdicts"]]
     city_slugs = []
