@@ -209,12 +209,8 @@ class SchemaCheck:
                 self.fail(where + (key,), f"unknown field{hint}; expected one of {', '.join(properties)}", key=True)
         for key in schema.get("required", []):
             if key not in value:
-                self.fail(where, f"{key}: required field is missing" if where else "required field is missing")
-                if not where:
-                    # At the top level, name the field itself rather than the document.
-                    self.errors[-1] = FactError(
-                        self.document.display, *self.document.marks.get((), (1, 1)), key, "required field is missing"
-                    )
+                # A missing field has no mark of its own: this points at its mapping's first line.
+                self.fail(where + (key,), "required field is missing")
         return result
 
 

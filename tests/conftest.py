@@ -24,15 +24,27 @@ def facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A private copy of the real site: mkdocs.yml, docs/, overrides/ and facts/."""
-    target = tmp_path / "site-src"
-    target.mkdir()
+def copy_site(target: Path) -> Path:
+    """Copy the real site (mkdocs.yml, docs/, overrides/, facts/) into target."""
+    target.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     for folder in ("docs", "overrides", "facts"):
         shutil.copytree(ROOT / folder, target / folder)
     return target
+
+
+def build_site(target: Path) -> Path:
+    """A copy of the real site built with `mkdocs build --strict` into target/out."""
+    copy_site(target)
+    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=target)
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A private copy of the real site."""
+    return copy_site(tmp_path / "site-src")
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:

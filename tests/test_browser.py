@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import IN_CI, ROOT, run
+from .conftest import IN_CI, build_site, run
 
 import os
 
@@ -38,13 +37,7 @@ def _require_chromium() -> None:
 def served(tmp_path_factory: pytest.TempPathFactory):
     """The real site, built and served on a loopback port; yields its base URL."""
     _require_chromium()
-    source = tmp_path_factory.mktemp("browser") / "src"
-    source.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", source / "mkdocs.yml")
-    for folder in ("docs", "overrides", "facts"):
-        shutil.copytree(ROOT / folder, source / folder)
-    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=source)
-    assert result.returncode == 0, result.stderr
+    source = build_site(tmp_path_factory.mktemp("browser") / "src")
     handler = functools.partial(_QuietHandler, directory=str(source / "out"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

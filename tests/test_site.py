@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import yaml
 
 from generator.build import check_facts
 
-from .conftest import ROOT, run
+from .conftest import ROOT, build_site, run
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 CLAIM_IDS = sorted(p.stem for p in (ROOT / "facts" / "claims").glob("*.yaml"))
@@ -21,14 +20,7 @@ CLAIM_IDS = sorted(p.stem for p in (ROOT / "facts" / "claims").glob("*.yaml"))
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`mkdocs build --strict` of a copy of the repository's site; returns the copy."""
-    source = tmp_path_factory.mktemp("site") / "src"
-    source.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", source / "mkdocs.yml")
-    for folder in ("docs", "overrides", "facts"):
-        shutil.copytree(ROOT / folder, source / folder)
-    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=source)
-    assert result.returncode == 0, result.stderr
-    return source
+    return build_site(tmp_path_factory.mktemp("site") / "src")
 
 
 def test_every_page_type_is_built(built: Path) -> None:
