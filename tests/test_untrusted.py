@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -150,8 +149,6 @@ def make_payload_site(target: Path) -> Path:
     for path in (target / "facts").rglob("*.yaml"):
         data = yaml.safe_load(path.read_text())
         path.write_text(yaml.safe_dump(poison(data), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    (target / "mkdocs.yml").write_text((target / "mkdocs.yml").read_text().replace(
-        "  - What happened next: timeline.md\n", "  - What happened next: timeline.md\n"))
     return target
 
 
@@ -168,4 +165,3 @@ def test_payload_facts_are_valid_and_build(tmp_path: Path) -> None:
     assert "<" not in facts_json and ">" not in facts_json
     index = (site / "out" / "search" / "search_index.json").read_text()
     assert "<script>window.__pwned" not in index
-    assert dt.date.today()  # the payload facts carry past dates only
