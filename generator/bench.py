@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -131,14 +130,15 @@ def measure_build(site: Path, dirty: bool = False) -> dict:
 def generator_seconds(site: Path) -> tuple[float, float]:
     """Seconds to check (load + validate) and to render, in this process."""
     from .build import check_facts
-    from .render import SiteOptions, facts_json, render_site
+    from .data import data_files
+    from .render import SiteOptions, render_site
 
     started = time.perf_counter()
     facts = check_facts(site / "facts")
     checked = time.perf_counter()
     options = SiteOptions(site_url="http://127.0.0.1:8000/", repo_url="https://github.com/example/bench")
     render_site(facts, options)
-    facts_json(facts, options)
+    data_files(facts, options)
     return checked - started, time.perf_counter() - checked
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .load import DocumentCache, load_facts
 from .model import Facts
-from .render import Page, PageCache, Renderer, SiteOptions, facts_json
+from .data import data_files
+from .render import Page, PageCache, Renderer, SiteOptions
 from .validate import validate_facts
 
 
@@ -28,8 +29,8 @@ def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: Sess
 def build_pages(
     facts_dir: Path | str, options: SiteOptions | None = None, today: dt.date | None = None,
     cache: SessionCache | None = None,
-) -> tuple[Facts, list[Page], str]:
-    """Check the facts and render every page; also return the facts.json text."""
+) -> tuple[Facts, list[Page], dict[str, str]]:
+    """Check the facts and render every page; also return the data files (path -> text)."""
     facts = check_facts(facts_dir, today, cache)
     pages = Renderer(facts, options, cache.pages if cache else None).render_pages()
-    return facts, pages, facts_json(facts, options)
+    return facts, pages, data_files(facts, options)

@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from .build import build_pages, check_facts
-from .errors import FactError, FactsInvalid
+from .errors import FactsInvalid
 from .history import HistoryUnavailable, unrecorded_verdict_changes
+from .links import check_links
+from .load import load_facts
 from .render import SiteOptions
 from .scaffold import ScaffoldRefused, find_placeholders, new_fact
 
@@ -38,7 +40,14 @@ def main() -> None:
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
 @click.option("--since", "since", metavar="GIT-REF", default=None,
               help="Also fail claims whose status changed since this ref without a new corrections entry.")
-def check(facts_dir: Path, output_format: str, since: str | None) -> None:
+@click.option("--links", is_flag=True,
+              help="Also fetch every source URL; fail on broken ones, warn when a server refuses robots.")
+@click.option("--link-workers", default=8, show_default=True, type=click.IntRange(min=1),
+              help="With --links: how many URLs to fetch at once.")
+@click.option("--link-timeout", default=10.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0, min_open=True), help="With --links: seconds to wait for each answer.")
+def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
+          link_timeout: float) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
     try:
         facts = check_facts(facts_dir)
@@ -56,6 +65,16 @@ def check(facts_dir: Path, output_format: str, since: str | None) -> None:
         click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
     click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.cities)} cities, "
                f"{len(facts.verdicts)} verdicts: all valid")
+    if links:
+        report = check_links(load_facts(facts_dir), link_workers, link_timeout)
+        for problem in report.problems:
+            if output_format == "github":
+                click.echo(problem.error.github(problem.level))
+            else:
+                click.echo(f"{problem.error}{' (warning)' if problem.level == 'warning' else ''}")
+        click.echo(report.summary, err=True)
+        if report.broken:
+            sys.exit(1)
 
 
 def _options_from_mkdocs(config_file: Path | None) -> tuple[SiteOptions, Path | None]:
@@ -92,7 +111,7 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
                    "choose an empty folder or pass --force", err=True)
         sys.exit(2)
     try:
-        _, pages, data = build_pages(facts_dir, options)
+        _, pages, files = build_pages(facts_dir, options)
     except FactsInvalid as invalid:
         _report(invalid, "text")
         sys.exit(1)
@@ -102,8 +121,9 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
         target = out_dir / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page.markdown.encode("utf-8"))
-    (out_dir / "facts.json").write_bytes(data.encode("utf-8"))
-    click.echo(f"wrote {len(pages)} pages and facts.json to {out_dir}")
+    for name, text in files.items():
+        (out_dir / name).write_bytes(text.encode("utf-8"))
+    click.echo(f"wrote {len(pages)} pages and {', '.join(files)} to {out_dir}")
 
 
 @main.command()

@@ -12,5 +12,5 @@ class FactcheckConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/factcheck")
     # Path of the facts folder inside the repository, for "Edit this fact" links.
     facts_path = c.Type(str, default="facts")
-    # Publish facts.json (every fact) and the JSON Schemas at the site root.
+    # Publish the open data (facts.json, claimreview.json, facts.csv, feed.xml) and the JSON Schemas.
     data_files = c.Type(bool, default=True)

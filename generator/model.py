@@ -78,6 +78,11 @@ class Claim:
     corrections: tuple[Correction, ...]
     source_path: str
 
+    @property
+    def updated(self) -> dt.date:
+        """The last day the check changed: its review or its latest correction."""
+        return max([self.reviewed, *(c.date for c in self.corrections)])
+
 
 @dataclass(frozen=True)
 class Event:
@@ -105,6 +110,10 @@ class Facts:
 
     def claims_in(self, slug: str) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if slug in c.cities)
+
+    def recently_updated(self, count: int) -> tuple[Claim, ...]:
+        """The `count` claims changed most recently, newest first (article order breaks ties)."""
+        return tuple(sorted(self.claims, key=lambda c: (-c.updated.toordinal(), c.position))[:count])
 
     def claims_rated(self, verdict_id: str, claims: tuple[Claim, ...] | None = None) -> tuple[Claim, ...]:
         return tuple(c for c in (self.claims if claims is None else claims) if c.status == verdict_id)

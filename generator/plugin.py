@@ -89,7 +89,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             write_if_changed(cache_file, page.markdown)
             files.append(File.generated(config, page.path, abs_src_path=str(cache_file)))
         if self.config.data_files:
-            files.append(File.generated(config, "facts.json", content=data))
+            for name, text in data.items():
+                files.append(File.generated(config, name, content=text))
             for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
                 files.append(File.generated(config, f"schemas/{schema.name}", abs_src_path=str(schema)))
         return files

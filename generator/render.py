@@ -10,22 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import yaml
 
+from .charts import verdict_chart
 from .model import Claim, Facts, Source, Verdict
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 # libyaml's emitter when PyYAML has it: the pure-Python one was most of render time.
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+# How many claims the home page lists as recently updated.
+RECENT = 5
+# The Wayback Machine's list of captures of a URL, for sources with no recorded archive copy.
+WAYBACK_LOOKUP = "https://web.archive.org/web/*/"
 
 # Characters Python-Markdown (with the tables extension) treats as syntax and lets us escape.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
@@ -62,6 +68,10 @@ class SiteOptions:
         if not self.repo_url:
             return ""
         return f"{self.repo_url.rstrip('/')}/issues/new?template=report-error.yml&claim={claim_id}"
+
+    def file_url(self, path: str) -> str:
+        """Absolute URL of a file published as it is ('feed.xml' -> '<site_url>feed.xml')."""
+        return (self.site_url.rstrip("/") + "/" + path) if self.site_url else "/" + path
 
     def page_url(self, path: str) -> str:
         """Absolute URL of a generated page ('claims/x.md' -> '<site_url>claims/x/')."""
@@ -200,7 +210,7 @@ class Renderer:
         context.setdefault("verdict_link_prefix", "")
         return self.env.get_template(template).render(
             facts=self.facts, options=self.options, verdicts=self.verdicts, cities=self.cities,
-            colors=self.colors, tally=self.tally, **context,
+            colors=self.colors, tally=self.tally, chart=self.chart, **context,
         )
 
     def _page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
@@ -219,14 +229,29 @@ class Renderer:
         counts = Counter(claim.status for claim in claims)
         return [(v, counts[v.id]) for v in self.facts.verdicts if counts[v.id]]
 
+    def chart(self, claims: tuple[Claim, ...], chart_id: str, title: str) -> str:
+        """The verdict distribution of these claims as an inline SVG chart."""
+        return verdict_chart(self.tally(claims), self.colors, chart_id, title)
+
+    def tags(self, claim: Claim) -> list[str]:
+        """Tags for Material's tags plugin. Its templates print tag names as they are, so
+        they are escaped here; quotes stay, as names never land in an attribute."""
+        names = [f"Verdict: {self.verdicts[claim.status].label}"]
+        names += [f"City: {self.cities[slug].name}" for slug in claim.cities]
+        return [html.escape(name, quote=False) for name in names]
+
     def render_claim(self, claim: Claim) -> Page:
         verdict = self.verdicts[claim.status]
         meta = {
             "title": html.escape(claim.claim),
             "description": html.escape(f"Verdict: {verdict.label}. {claim.summary}"),
             "search": {"boost": 2},
+            "tags": self.tags(claim),
             "factcheck": {
                 "kind": "claim", "id": claim.id, "verdict": verdict.label,
+                # What a shared link shows (Open Graph); escaped by the page template.
+                "share_title": f"Claim: {claim.claim} - Verdict: {verdict.label}",
+                "share_description": claim.summary,
                 "edit_url": self.options.edit_url(claim.source_path),
                 "claim_review": claim_review(claim, self.facts, self.options),
             },
@@ -236,7 +261,7 @@ class Renderer:
 
     def render_city(self, slug: str) -> Page:
         city = self.cities[slug]
-        meta = {"title": html.escape(f"{city.name} ({city.name_zh})"),
+        meta = {"title": html.escape(f"{city.name} ({city.name_zh})"), "search": {"boost": 0.5},
                 "description": html.escape(f"Claims about {city.name} checked"),
                 "factcheck": {"kind": "city", "id": slug, "edit_url": self.options.edit_url(city.source_path)}}
         return self._page(f"cities/{slug}.md", "city.md.j2", meta, city=city, claims=self.facts.claims_in(slug),
@@ -248,11 +273,15 @@ class Renderer:
         pages = [
             self._page("index.md", "home.md.j2",
                        {"title": "Home", "description": html.escape(f"Fact-check of: {facts.article.title}"),
-                        "factcheck": {"kind": "home"}}),
+                        "factcheck": {"kind": "home"}}, recent=facts.recently_updated(RECENT)),
+            self._page("article.md", "article.md.j2",
+                       {"title": "The article, checked",
+                        "description": html.escape(f"Every checked passage of: {facts.article.title}"),
+                        "search": {"boost": 0.5}, "factcheck": {"kind": "article"}}),
             self._page("cities/index.md", "cities.md.j2",
-                       {"title": "Cities", "factcheck": {"kind": "cities"}}),
+                       {"title": "Cities", "search": {"boost": 0.5}, "factcheck": {"kind": "cities"}}),
             self._page("verdicts/index.md", "verdicts.md.j2",
-                       {"title": "Verdicts", "factcheck": {"kind": "verdicts"}}),
+                       {"title": "Verdicts", "search": {"boost": 0.5}, "factcheck": {"kind": "verdicts"}}),
         ]
         if facts.timeline:
             pages.append(self._page("timeline.md", "timeline.md.j2",
@@ -264,7 +293,8 @@ class Renderer:
         keys = set()
         for claim in facts.claims:
             # A claim page shows its claim, verdict, cities' names, the article and the scale.
-            key = (claim, self.verdicts[claim.status], tuple(self.cities[s].name for s in claim.cities),
+            key = (claim, self.verdicts[claim.status],
+                   tuple((self.cities[s].name, self.cities[s].name_zh) for s in claim.cities),
                    facts.article, facts.verdicts, self.options)
             keys.add(key)
             pages.append(self.cache.get(key, lambda claim=claim: self.render_claim(claim)))
@@ -279,46 +309,17 @@ _STANCE = {"supports": "Supports", "contradicts": "Contradicts", "context": "Con
 def _source_rows(sources: tuple[Source, ...]) -> list[dict[str, str]]:
     return [
         {"publisher": s.publisher, "title": s.title, "url": s.url, "published": format_date(s.published),
-         "archive_url": s.archive_url or "", "kind": _KIND[s.kind], "stance": _STANCE[s.stance]}
+         "archive_url": s.archive_url or "", "wayback_url": "" if s.archive_url else wayback_lookup(s.url),
+         "kind": _KIND[s.kind], "stance": _STANCE[s.stance]}
         for s in sources
     ]
+
+
+def wayback_lookup(url: str) -> str:
+    """The Wayback Machine's captures of url; '#' and spaces are encoded so the whole URL is looked up."""
+    return WAYBACK_LOOKUP + quote(url, safe=":/?&=%+,;@~!$'()*[]")
 
 
 def render_site(facts: Facts, options: SiteOptions | None = None) -> list[Page]:
     """All pages for the facts."""
     return Renderer(facts, options).render_pages()
-
-
-def facts_json(facts: Facts, options: SiteOptions | None = None) -> str:
-    """Every fact as JSON, for facts.json. `<`, `>` and `&` are escaped so the file is inert
-    even if a browser sniffs it as HTML."""
-    options = options or SiteOptions()
-
-    def source(s: Source) -> dict[str, Any]:
-        return {"title": s.title, "publisher": s.publisher, "url": s.url,
-                "published": s.published.isoformat() if s.published else None,
-                "accessed": s.accessed.isoformat(), "archive_url": s.archive_url, "kind": s.kind, "stance": s.stance}
-
-    article = facts.article
-    data = {
-        "article": {"title": article.title, "outlet": article.outlet, "language": article.language,
-                    "published": article.published.isoformat() if article.published else None,
-                    "date_note": article.date_note, "url": article.url, "summary": article.summary,
-                    "organisation": {"name": article.organisation.name, "url": article.organisation.url}},
-        "verdicts": [{"id": v.id, "label": v.label, "description": v.description, "rating_value": v.rating_value}
-                     for v in facts.verdicts],
-        "cities": [{"slug": c.slug, "name": c.name, "name_zh": c.name_zh, "province": c.province,
-                    "summary": c.summary, "outcome": c.outcome,
-                    "outcome_sources": [source(s) for s in c.outcome_sources],
-                    "url": options.page_url(f"cities/{c.slug}.md")} for c in facts.cities],
-        "claims": [{"id": c.id, "claim": c.claim, "quote": c.quote, "position": c.position,
-                    "cities": list(c.cities), "status": c.status, "summary": c.summary, "analysis": c.analysis,
-                    "sources": [source(s) for s in c.sources], "reviewed": c.reviewed.isoformat(),
-                    "corrections": [{"date": k.date.isoformat(), "note": k.note} for k in c.corrections],
-                    "url": options.page_url(f"claims/{c.id}.md")} for c in facts.claims],
-        "timeline": [{"date": e.date.isoformat(), "event": e.event, "cities": list(e.cities),
-                      "sources": [source(s) for s in e.sources]} for e in facts.timeline],
-    }
-    # Compact: with indent, json falls back to its pure-Python encoder (slow at 10,000 claims).
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"

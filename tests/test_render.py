@@ -20,8 +20,8 @@ OPTIONS = SiteOptions(site_url="https://example.org/site/", repo_url="https://gi
 
 
 def rendered() -> dict[str, str]:
-    _, pages, data = build_pages(FIXTURES / "facts", OPTIONS)
-    return {**{page.path: page.markdown for page in pages}, "facts.json": data}
+    _, pages, files = build_pages(FIXTURES / "facts", OPTIONS)
+    return {**{page.path: page.markdown for page in pages}, **files}
 
 
 def test_pages_match_golden_files() -> None:
@@ -43,7 +43,7 @@ def test_claim_pages_carry_what_a_reader_needs() -> None:
     assert "> Northtown has the most engineers" in page
     assert '<a href="https://example.org/stats" rel="noopener nofollow">Engineers by town</a>' in page
     assert "| Statistics Office |" in page and "| undated | Primary | Contradicts |" in page
-    assert "[Northtown](../cities/northtown.md)" in page
+    assert "[Northtown (北镇)](../cities/northtown.md)" in page
     assert "Reviewed 6 May 2021." in page
     assert "- **1 June 2021:** Verdict changed from False to Misleading" in page
     assert "[Edit this fact](https://github.com/example/facts/edit/main/facts/claims/most-engineers.yaml)" in page

@@ -86,10 +86,12 @@ def test_export_writes_what_the_plugin_serves(built: Path, tmp_path: Path) -> No
     exported = tmp_path / "export"
     served_files = sorted(str(p.relative_to(served)) for p in served.rglob("*.md"))
     exported_files = sorted(str(p.relative_to(exported)) for p in exported.rglob("*.md"))
-    assert served_files == exported_files and len(served_files) == len(CLAIM_IDS) + 4 + 4
+    # A page per claim and per city, plus home, the article walk-through, cities, verdicts and timeline.
+    assert served_files == exported_files and len(served_files) == len(CLAIM_IDS) + 4 + 5
     for name in served_files:
         assert (served / name).read_bytes() == (exported / name).read_bytes(), name
-    assert (exported / "facts.json").read_bytes() == (built / "out" / "facts.json").read_bytes()
+    for name in ("facts.json", "claimreview.json", "facts.csv", "feed.xml"):
+        assert (exported / name).read_bytes() == (built / "out" / name).read_bytes(), name
 
 
 def test_export_refuses_a_folder_it_did_not_make(built: Path, tmp_path: Path) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import html
+import io
 import json
 import re
 import shutil
 import time
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -161,7 +164,19 @@ def test_payload_facts_are_valid_and_build(tmp_path: Path) -> None:
     claim_page = (site / "out" / "claims" / "most-engineers" / "index.html").read_text()
     (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', claim_page, re.S)
     assert json.loads(block)["claimReviewed"] == "Northtown has the most engineers in the country. " + PAYLOAD
-    facts_json = (site / "out" / "facts.json").read_text()
-    assert "<" not in facts_json and ">" not in facts_json
+    for name in ("facts.json", "claimreview.json"):
+        data = (site / "out" / name).read_text()
+        assert "<" not in data and ">" not in data, name
+        json.loads(data)
+    # The payload stays text in every place a claim is shared or syndicated.
+    claim = "Northtown has the most engineers in the country. " + PAYLOAD
+    meta = dict(re.findall(r'<meta property="(og:title)" content="([^"]*)"', claim_page))
+    assert html.unescape(meta["og:title"]) == f"Claim: {claim} - Verdict: Misleading " + PAYLOAD
+    feed = ET.fromstring((site / "out" / "feed.xml").read_bytes())
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
+    assert f"Claim: {claim} - Verdict: Misleading " + PAYLOAD in titles
+    assert not any(e.tag.endswith("script") for e in feed.iter())
+    rows = list(csv.DictReader(io.StringIO((site / "out" / "facts.csv").read_text())))
+    assert claim in [row["claim"] for row in rows]
     index = (site / "out" / "search" / "search_index.json").read_text()
     assert "<script>window.__pwned" not in index

@@ -1,0 +1,172 @@
+"""The open data published beside the pages: facts.json, claimreview.json, facts.csv, feed.xml.
+
+Every file is made from the checked model, so all four agree with the pages. Text from fact
+files is untrusted here too: JSON escapes <, > and &; the CSV defuses spreadsheet formulas;
+the feed escapes XML.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from .model import Claim, Facts, Source
+from .render import SiteOptions, claim_review
+
+# The feed carries the most recently changed claims; readers follow changes, not the archive.
+FEED_ENTRIES = 50
+CSV_COLUMNS = ("id", "position", "claim", "quote", "verdict", "verdict_label", "rating_value", "cities",
+               "summary", "reviewed", "updated", "corrections", "sources", "source_urls", "url")
+# A cell starting with one of these runs as a formula in a spreadsheet; a leading ' keeps it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def data_files(facts: Facts, options: SiteOptions | None = None) -> dict[str, str]:
+    """Every data file of the site, by its path, in a stable order."""
+    options = options or SiteOptions()
+    return {
+        "facts.json": facts_json(facts, options),
+        "claimreview.json": claimreview_json(facts, options),
+        "facts.csv": facts_csv(facts, options),
+        "feed.xml": atom_feed(facts, options),
+    }
+
+
+def _inert_json(data: Any) -> str:
+    # Compact: with indent, json falls back to its pure-Python encoder (slow at 10,000 claims).
+    # <, > and & are escaped so the file stays inert even if a browser sniffs it as HTML.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _source(s: Source) -> dict[str, Any]:
+    return {"title": s.title, "publisher": s.publisher, "url": s.url, "published": _day(s.published),
+            "accessed": s.accessed.isoformat(), "archive_url": s.archive_url, "kind": s.kind, "stance": s.stance}
+
+
+def facts_json(facts: Facts, options: SiteOptions) -> str:
+    """Every fact, as the fact files hold it, plus each page's URL."""
+    article = facts.article
+    data = {
+        "article": {"title": article.title, "outlet": article.outlet, "language": article.language,
+                    "published": _day(article.published), "date_note": article.date_note, "url": article.url,
+                    "summary": article.summary,
+                    "organisation": {"name": article.organisation.name, "url": article.organisation.url}},
+        "verdicts": [{"id": v.id, "label": v.label, "description": v.description, "rating_value": v.rating_value}
+                     for v in facts.verdicts],
+        "cities": [{"slug": c.slug, "name": c.name, "name_zh": c.name_zh, "province": c.province,
+                    "summary": c.summary, "outcome": c.outcome,
+                    "outcome_sources": [_source(s) for s in c.outcome_sources],
+                    "url": options.page_url(f"cities/{c.slug}.md")} for c in facts.cities],
+        "claims": [{"id": c.id, "claim": c.claim, "quote": c.quote, "position": c.position,
+                    "cities": list(c.cities), "status": c.status, "summary": c.summary, "analysis": c.analysis,
+                    "sources": [_source(s) for s in c.sources], "reviewed": c.reviewed.isoformat(),
+                    "corrections": [{"date": k.date.isoformat(), "note": k.note} for k in c.corrections],
+                    "url": options.page_url(f"claims/{c.id}.md")} for c in facts.claims],
+        "timeline": [{"date": e.date.isoformat(), "event": e.event, "cities": list(e.cities),
+                      "sources": [_source(s) for s in e.sources]} for e in facts.timeline],
+    }
+    return _inert_json(data)
+
+
+def claimreview_json(facts: Facts, options: SiteOptions) -> str:
+    """A schema.org DataFeed of every claim's ClaimReview, the form fact-check aggregators read."""
+    items = []
+    for claim in facts.claims:
+        review = claim_review(claim, facts, options)
+        del review["@context"]
+        items.append({"@type": "DataFeedItem", "dateCreated": claim.reviewed.isoformat(),
+                      "dateModified": claim.updated.isoformat(), "item": review})
+    feed: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "name": f"Fact-check: {facts.article.title}",
+        "url": options.file_url("claimreview.json"),
+        "publisher": {"@type": "Organization", "name": facts.article.organisation.name,
+                      "url": facts.article.organisation.url},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "dataFeedElement": items,
+    }
+    if facts.claims:
+        feed["dateModified"] = max(claim.updated for claim in facts.claims).isoformat()
+    return _inert_json(feed)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def facts_csv(facts: Facts, options: SiteOptions) -> str:
+    """One row per claim, in article order; lists are joined with ' ; ' (cities, source URLs)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for claim in sorted(facts.claims, key=lambda c: c.position):
+        verdict = facts.verdict(claim.status)
+        row = (claim.id, claim.position, claim.claim, claim.quote, claim.status, verdict.label,
+               "" if verdict.rating_value is None else verdict.rating_value, " ; ".join(claim.cities),
+               claim.summary, claim.reviewed.isoformat(), claim.updated.isoformat(), len(claim.corrections),
+               len(claim.sources), " ; ".join(s.url for s in claim.sources),
+               options.page_url(f"claims/{claim.id}.md"))
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def _timestamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _entry_id(claim: Claim, options: SiteOptions) -> str:
+    # Atom ids must be absolute IRIs; without a site_url a URN stands in.
+    return options.page_url(f"claims/{claim.id}.md") if options.site_url else f"urn:x-factcheck:claim:{claim.id}"
+
+
+def atom_feed(facts: Facts, options: SiteOptions) -> str:
+    """An Atom feed of the most recently reviewed or corrected claims, newest first."""
+    article = facts.article
+    home = options.page_url("index.md")
+    recent = facts.recently_updated(FEED_ENTRIES)
+    updated = max((claim.updated for claim in recent), default=dt.date(1970, 1, 1))
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
+        f"  <title>{escape('Fact-check: ' + article.title)}</title>",
+        f"  <subtitle>{escape('Claims reviewed or corrected, newest first')}</subtitle>",
+        f"  <id>{escape(home if options.site_url else 'urn:x-factcheck:feed')}</id>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(home)}/>",
+        f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(options.file_url('feed.xml'))}/>",
+        f"  <updated>{_timestamp(updated)}</updated>",
+        f"  <author><name>{escape(article.organisation.name)}</name>"
+        f"<uri>{escape(article.organisation.url)}</uri></author>",
+        f"  <rights>{escape('CC BY 4.0')}</rights>",
+    ]
+    for claim in recent:
+        verdict = facts.verdict(claim.status)
+        summary = claim.summary
+        corrections = sorted(claim.corrections, key=lambda c: c.date)
+        if corrections and corrections[-1].date == claim.updated:
+            summary = f"Corrected {claim.updated.isoformat()}: {corrections[-1].note} {summary}"
+        url = options.page_url(f"claims/{claim.id}.md")
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(f'Claim: {claim.claim} - Verdict: {verdict.label}')}</title>",
+            f"    <id>{escape(_entry_id(claim, options))}</id>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
+            f"    <published>{_timestamp(claim.reviewed)}</published>",
+            f"    <updated>{_timestamp(claim.updated)}</updated>",
+            f"    <category term={quoteattr(verdict.id)} label={quoteattr(verdict.label)}/>",
+            f"    <summary>{escape(summary)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,209 @@
+"""`check --links` against a local HTTP server: never the internet."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.links import probe
+
+from .conftest import run
+
+TIMEOUT = "1"  # --link-timeout; /slow waits longer than this
+SLOW_SECONDS = 3
+SUMMARY_OK = "links: 4 URLs checked, 0 broken, 1 refused automated access"
+
+
+class Handler(BaseHTTPRequestHandler):
+    """/ok 200, /gone 404, /error 500, /redirect 302 -> /ok, /no-head 405 on HEAD, /forbidden 403, /slow."""
+
+    def do_HEAD(self) -> None:
+        self.answer(body=False)
+
+    def do_GET(self) -> None:
+        self.answer(body=True)
+
+    def answer(self, body: bool) -> None:
+        self.server.requests.append((self.command, self.path))
+        path = urlsplit(self.path).path
+        if path == "/slow":
+            time.sleep(SLOW_SECONDS)
+        if path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/ok?from=redirect")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = {"/ok": 200, "/slow": 200, "/gone": 404, "/error": 500, "/forbidden": 403,
+                  "/no-head": 405 if not body else 200}.get(path, 404)
+        content = b"<p>page</p>" * 1000
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        if body:
+            self.wfile.write(content)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class Server(ThreadingHTTPServer):
+    requests: list[tuple[str, str]]
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # /slow writes to a client that gave up
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    httpd = Server(("127.0.0.1", 0), Handler)
+    httpd.requests = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def base(server: Server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/nobody-listens"
+
+
+def fetched(server: Server) -> Counter:
+    return Counter(urlsplit(path).path for _, path in server.requests)
+
+
+CLAIM = """\
+id: most-engineers
+claim: Northtown has the most engineers in the country.
+quote: Northtown has the most engineers
+position: 2
+cities: [northtown]
+status: misleading
+summary: Northtown ranks third, not first.
+analysis: National statistics put Northtown third.
+reviewed: 2021-05-06
+corrections:
+  - date: 2021-06-01
+    note: Verdict changed from False to Misleading after the 2020 figures came out.
+sources:
+"""
+FIRST_SOURCE_LINE = CLAIM.count("\n") + 1  # one source per line after `sources:`
+CLAIM_PATH = "facts/claims/most-engineers.yaml"
+
+
+def point_facts_at(facts: Path, server: Server, claim_urls: list[str]) -> None:
+    """Shared URL /ok in the city and the timeline, /redirect in one claim, claim_urls in the other."""
+    for name in ("cities/northtown.yaml", "timeline.yaml"):
+        path = facts / name
+        path.write_text(path.read_text().replace("https://example.org/factory-north", f"{base(server)}/ok"))
+    path = facts / "claims/factory-coming.yaml"
+    path.write_text(path.read_text().replace("url: https://example.org/shortlist", f"url: {base(server)}/redirect"))
+    sources = "".join(
+        f"  - {{url: {url}, title: Source {i}, publisher: Test, published: null, accessed: 2021-05-05, "
+        "kind: primary, stance: contradicts}\n"
+        for i, url in enumerate(claim_urls)
+    )
+    (facts / "claims/most-engineers.yaml").write_text(CLAIM + sources)
+
+
+def at(i: int, message: str) -> str:
+    """The located line for the claim's source i (column 11: after `  - {url: `)."""
+    return f"{CLAIM_PATH}:{FIRST_SOURCE_LINE + i}:11: sources[{i}].url: {message}"
+
+
+def test_broken_links_are_located_errors(facts: Path, server: Server) -> None:
+    urls = [f"{base(server)}/{name}" for name in ("gone", "error", "no-head", "forbidden", "slow")]
+    point_facts_at(facts, server, [*urls, closed_port_url()])
+
+    result = run(["generator", "check", "--links", "--link-timeout", TIMEOUT], cwd=facts.parent)
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "facts: 2 claims, 2 cities, 7 verdicts: all valid",
+        at(0, "HTTP 404 Not Found"),
+        at(1, "HTTP 500 Internal Server Error"),
+        at(3, "HTTP 403 Forbidden: the server refused an automated request; check the page in a browser (warning)"),
+        at(4, "no answer within 1 s"),
+        at(5, "connection refused"),
+    ]
+    assert result.stderr.splitlines()[-1] == "links: 8 URLs checked, 4 broken, 1 refused automated access"
+    assert "Traceback" not in result.stderr
+
+
+def test_fine_links_pass_and_a_shared_url_is_fetched_once(facts: Path, server: Server) -> None:
+    point_facts_at(facts, server, [f"{base(server)}/no-head", f"{base(server)}/forbidden"])
+
+    result = run(["generator", "check", "--links", "--link-timeout", TIMEOUT], cwd=facts.parent)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        at(1, "HTTP 403 Forbidden: the server refused an automated request; check the page in a browser (warning)"),
+    ]
+    assert result.stderr.splitlines()[-1] == SUMMARY_OK
+    # /ok sits in the city and the timeline, plus the redirect's target: two fetches, not three.
+    assert fetched(server)["/ok"] == 2
+    assert ("GET", "/ok?from=redirect") in server.requests
+    assert [r for r in server.requests if r[1] == "/no-head"] == [("HEAD", "/no-head"), ("GET", "/no-head")]
+
+
+def test_a_broken_shared_url_is_reported_at_every_place(facts: Path, server: Server) -> None:
+    point_facts_at(facts, server, [f"{base(server)}/ok"])
+    for name in ("cities/northtown.yaml", "timeline.yaml"):
+        path = facts / name
+        path.write_text(path.read_text().replace(f"{base(server)}/ok", f"{base(server)}/gone"))
+
+    result = run(["generator", "check", "--links"], cwd=facts.parent)
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[1:] == [
+        "facts/cities/northtown.yaml:10:10: outcome_sources[0].url: HTTP 404 Not Found",
+        "facts/timeline.yaml:9:14: events[0].sources[0].url: HTTP 404 Not Found",
+    ]
+    assert fetched(server)["/gone"] == 2  # HEAD, then GET in case only HEAD is refused
+
+
+def test_github_format_annotates_errors_and_warnings(facts: Path, server: Server) -> None:
+    point_facts_at(facts, server, [f"{base(server)}/gone", f"{base(server)}/forbidden"])
+
+    result = run(["generator", "check", "--links", "--format", "github"], cwd=facts.parent)
+
+    assert result.returncode == 1
+    line = FIRST_SOURCE_LINE
+    assert result.stdout.splitlines()[1:] == [
+        f"::error file={CLAIM_PATH},line={line},col=11::{at(0, 'HTTP 404 Not Found')}",
+        f"::warning file={CLAIM_PATH},line={line + 1},col=11::"
+        + at(1, "HTTP 403 Forbidden: the server refused an automated request; check the page in a browser"),
+    ]
+
+
+def test_without_links_nothing_is_fetched(facts: Path, server: Server) -> None:
+    point_facts_at(facts, server, [f"{base(server)}/gone"])
+
+    result = run(["generator", "check"], cwd=facts.parent)
+
+    assert result.returncode == 0, result.stdout
+    assert server.requests == []
+    assert "links:" not in result.stderr
+
+
+def test_tls_failure_is_a_message_not_a_traceback(server: Server) -> None:
+    level, message = probe(f"https://127.0.0.1:{server.server_address[1]}/ok", timeout=2)
+
+    assert level == "error"
+    assert message.startswith("TLS error: ")

@@ -1,0 +1,241 @@
+"""What the built site gives a reader beyond a page per claim: the walk-through, charts, open data,
+sharing, tags, dates and search in Chinese. Checked on a real `mkdocs build --strict`."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import feedparser
+import pytest
+
+from generator.build import check_facts
+from generator.data import CSV_COLUMNS, FEED_ENTRIES
+from generator.model import Facts
+
+from .conftest import build_site
+
+SITE_URL = "http://127.0.0.1:8000/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory.mktemp("reader") / "src")
+
+
+@pytest.fixture(scope="module")
+def facts(built: Path) -> Facts:
+    return check_facts(built / "facts")
+
+
+def page(built: Path, path: str) -> str:
+    return (built / "out" / path / "index.html").read_text(encoding="utf-8")
+
+
+def out_path(url: str) -> str:
+    """The file in the built site that a site URL points at."""
+    path = urlparse(url).path.lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+class Tags(HTMLParser):
+    """Collects start tags with their attributes, and the text inside given elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def start_tags(text: str) -> list[tuple[str, dict[str, str]]]:
+    parser = Tags()
+    parser.feed(text)
+    return parser.tags
+
+
+def content(text: str) -> str:
+    """The article part of a page, without Material's header, nav and footer."""
+    return text[text.index('<article class="md-content__inner'):text.index("</article>")]
+
+
+def test_walk_through_shows_every_checked_passage_in_article_order(built: Path, facts: Facts) -> None:
+    text = content(page(built, "article"))
+    claims = sorted(facts.claims, key=lambda c: c.position)
+    positions = [int(n) for n in re.findall(r'<div class="fc-passage" id="passage-(\d+)"', text)]
+    assert positions == [c.position for c in claims]
+    for claim, part in zip(claims, text.split('<div class="fc-passage" ')[1:], strict=True):
+        verdict = facts.verdict(claim.status)
+        # The quoted words, the verdict in words (colour only repeats it), the claim link, the conclusion.
+        assert html.escape(claim.quote, quote=False) in part.replace("&#39;", "'").replace("&quot;", '"')
+        assert f">{html.escape(verdict.label)}</span>" in part
+        assert f'href="../claims/{claim.id}/"' in part
+        assert html.escape(claim.summary, quote=False)[:40] in part.replace("&#39;", "'").replace("&quot;", '"')
+
+
+def test_claim_pages_link_back_to_their_passage(built: Path, facts: Facts) -> None:
+    claim = facts.claims[0]
+    assert f'href="../../article/#passage-{claim.position}"' in page(built, f"claims/{claim.id}")
+
+
+def _chart(text: str) -> tuple[str, str, list[str]]:
+    svg = re.search(r"<svg class=\"fc-chart__svg\".*?</svg>", text, re.S).group(0)
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg).group(1)
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
+    labels = re.findall(r'text-anchor="end"[^>]*>(.*?)</text>', svg)
+    return title, desc, labels
+
+
+def test_home_and_city_pages_chart_the_verdicts_with_a_text_equivalent(built: Path, facts: Facts) -> None:
+    for path, claims in [("", facts.claims)] + [(f"cities/{c.slug}", facts.claims_in(c.slug)) for c in facts.cities]:
+        text = page(built, path)
+        counts = {v.label: sum(c.status == v.id for c in claims) for v in facts.verdicts}
+        expected = [f"{label}: {n}" for label, n in counts.items() if n]
+        title, desc, labels = _chart(text)
+        assert desc == "; ".join(expected) + ".", path
+        assert labels == [label for label, n in counts.items() if n], path
+        assert f"{len(claims)} claim" in title
+        svg_tag = next(attrs for tag, attrs in start_tags(text) if tag == "svg" and "fc-chart__svg" in attrs.get("class", ""))
+        assert svg_tag["role"] == "img" and svg_tag["aria-labelledby"]
+        # The caption says the same in plain text for readers who skip images.
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", text).group(1)
+        assert all(f"{n} {html.escape(label)}" in caption for label, n in counts.items() if n)
+
+
+def test_claimreview_feed_is_a_datafeed_with_google_required_properties(built: Path, facts: Facts) -> None:
+    feed = json.loads((built / "out" / "claimreview.json").read_text())
+    assert feed["@context"] == "https://schema.org" and feed["@type"] == "DataFeed"
+    assert feed["license"].startswith("https://creativecommons.org/licenses/by/4.0")
+    items = feed["dataFeedElement"]
+    assert len(items) == len(facts.claims)
+    by_id = {c.id: c for c in facts.claims}
+    for element in items:
+        assert element["@type"] == "DataFeedItem" and element["dateCreated"] and element["dateModified"]
+        review = element["item"]
+        assert review["@type"] == "ClaimReview"
+        # Google's required properties: claimReviewed, reviewRating (with alternateName), url on our domain.
+        claim = by_id[review["url"].rstrip("/").rsplit("/", 1)[1]]
+        assert review["claimReviewed"] == claim.claim
+        assert review["reviewRating"]["@type"] == "Rating"
+        assert review["reviewRating"]["alternateName"] == facts.verdict(claim.status).label
+        assert review["url"].startswith(SITE_URL)
+        assert (built / "out" / out_path(review["url"])).is_file()
+        # Recommended: author, datePublished, itemReviewed.
+        assert review["author"]["name"] and review["datePublished"] == claim.reviewed.isoformat()
+        assert review["itemReviewed"]["@type"] == "Claim"
+        rating = review["reviewRating"]
+        if "ratingValue" in rating:
+            assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+
+
+def test_csv_and_json_agree_with_the_facts(built: Path, facts: Facts) -> None:
+    rows = list(csv.DictReader(io.StringIO((built / "out" / "facts.csv").read_text(encoding="utf-8"))))
+    data = json.loads((built / "out" / "facts.json").read_text())
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    claims = sorted(facts.claims, key=lambda c: c.position)
+    assert [r["id"] for r in rows] == [c.id for c in claims]
+    from_json = {c["id"]: c for c in data["claims"]}
+    for row, claim in zip(rows, claims, strict=True):
+        verdict = facts.verdict(claim.status)
+        assert row["claim"] == claim.claim == from_json[claim.id]["claim"]
+        assert row["quote"] == claim.quote == from_json[claim.id]["quote"]
+        assert row["summary"] == claim.summary == from_json[claim.id]["summary"]
+        assert int(row["position"]) == claim.position == from_json[claim.id]["position"]
+        assert row["verdict"] == claim.status == from_json[claim.id]["status"]
+        assert row["verdict_label"] == verdict.label
+        assert row["rating_value"] == ("" if verdict.rating_value is None else str(verdict.rating_value))
+        assert (row["cities"].split(" ; ") if row["cities"] else []) == list(claim.cities) == from_json[claim.id]["cities"]
+        assert row["reviewed"] == claim.reviewed.isoformat() == from_json[claim.id]["reviewed"]
+        assert row["updated"] == claim.updated.isoformat()
+        assert int(row["sources"]) == len(claim.sources) == len(from_json[claim.id]["sources"])
+        assert row["source_urls"].split(" ; ") == [s.url for s in claim.sources]
+        assert row["url"] == from_json[claim.id]["url"] == f"{SITE_URL}claims/{claim.id}/"
+        assert from_json[claim.id]["analysis"] == claim.analysis
+
+
+def test_atom_feed_parses_and_lists_the_latest_changes(built: Path, facts: Facts) -> None:
+    raw = (built / "out" / "feed.xml").read_bytes()
+    root = ET.fromstring(raw)  # well-formed XML, or this raises
+    assert root.tag == f"{ATOM}feed"
+    parsed = feedparser.parse(raw)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert len(parsed.entries) == min(FEED_ENTRIES, len(facts.claims))
+    updated = [entry.updated for entry in parsed.entries]
+    assert updated == sorted(updated, reverse=True)
+    by_url = {f"{SITE_URL}claims/{c.id}/": c for c in facts.claims}
+    for entry in parsed.entries:
+        claim = by_url[entry.link]
+        assert entry.title == f"Claim: {claim.claim} - Verdict: {facts.verdict(claim.status).label}"
+        assert entry.id == entry.link and entry.updated.startswith(claim.updated.isoformat())
+        assert claim.summary in entry.summary
+    # Pages announce the feed to browsers and feed readers.
+    assert '<link rel="alternate" type="application/atom+xml"' in page(built, "")
+
+
+def test_shared_claim_links_say_what_was_found(built: Path, facts: Facts) -> None:
+    for claim in facts.claims:
+        meta = {a.get("property") or a.get("name"): a.get("content") for t, a in start_tags(page(built, f"claims/{claim.id}"))
+                if t == "meta" and (a.get("property", "").startswith("og:") or a.get("name", "").startswith("twitter:"))}
+        title = f"Claim: {claim.claim} - Verdict: {facts.verdict(claim.status).label}"
+        assert meta["og:title"] == title and meta["twitter:title"] == title
+        assert meta["og:description"] == claim.summary
+        assert meta["og:url"] == f"{SITE_URL}claims/{claim.id}/"
+        assert meta["og:type"] == "article"
+
+
+def test_claim_pages_show_review_dates_and_home_lists_recent_updates(built: Path, facts: Facts) -> None:
+    from generator.render import RECENT, format_date
+
+    for claim in facts.claims:
+        assert f"Reviewed {format_date(claim.reviewed)}" in page(built, f"claims/{claim.id}")
+    home = content(page(built, ""))
+    recent = home[home.index('id="recently-updated"'):]
+    recent = recent[: recent.index("</ul>")]
+    listed = re.findall(r'href="claims/([^/]+)/"', recent)
+    assert listed == [c.id for c in facts.recently_updated(RECENT)]
+
+
+def test_tags_page_lists_claims_by_verdict_and_city(built: Path, facts: Facts) -> None:
+    tags = content(page(built, "tags"))
+    for verdict in facts.verdicts:
+        rated = facts.claims_rated(verdict.id)
+        if rated:
+            assert f"Verdict: {html.escape(verdict.label)}" in tags
+    for city in facts.cities:
+        assert f"City: {html.escape(city.name, quote=False)}" in tags.replace("&#39;", "'")
+    for claim in facts.claims:
+        assert f'href="../claims/{claim.id}/"' in tags
+    claim_page = page(built, f"claims/{facts.claims[0].id}")
+    assert re.search(r'<a href="../../tags/#tag:verdict-[^"]+" class="md-tag', claim_page)
+
+
+def test_every_source_links_an_archived_copy_or_a_wayback_lookup(built: Path, facts: Facts) -> None:
+    for claim in facts.claims:
+        text = page(built, f"claims/{claim.id}")
+        for source in claim.sources:
+            if source.archive_url:
+                assert f'href="{html.escape(source.archive_url)}"' in text
+            else:
+                assert re.search(r'href="https://web\.archive\.org/web/\*/[^"]+"[^>]*>Wayback Machine lookup<', text)
+
+
+def test_search_index_segments_chinese_city_names(built: Path, facts: Facts) -> None:
+    index = json.loads((built / "out" / "search" / "search_index.json").read_text())
+    # The client splits on the separator; jieba's zero-width spaces must be in it.
+    assert "\\u200b" in index["config"]["separator"]
+    claim_docs = [d for d in index["docs"] if d["location"].startswith("claims/")]
+    for city in facts.cities:
+        about = {c.id for c in facts.claims_in(city.slug)}
+        segmented = f"\u200b{city.name_zh}\u200b"
+        holding = {d["location"].split("/")[1] for d in claim_docs if segmented in d["text"]}
+        assert about <= holding, city.slug
