@@ -37,7 +37,9 @@ theme:
   custom_dir: overrides
   font: false
 plugins:
-  - search
+  - search:
+      separator: '[\\s\\u200b\\-]+'
+  - tags
 {plugin}
 markdown_extensions:
   - tables
@@ -47,8 +49,10 @@ markdown_extensions:
       permalink: true
 nav:
   - Home: index.md
+  - The article, checked: article.md
   - Cities: cities/index.md
   - Verdicts: verdicts/index.md
+  - Tags: tags.md
   - Methodology: methodology.md
 not_in_nav: |
   /claims/
@@ -71,6 +75,7 @@ def synthesise(target: Path, claims: int, cities: int) -> None:
     shutil.copytree(ROOT / "overrides", target / "overrides")
     (target / "docs").mkdir()
     (target / "docs" / "methodology.md").write_text("# Methodology\n\n<!-- factcheck:verdicts -->\n")
+    shutil.copy(ROOT / "docs" / "tags.md", target / "docs" / "tags.md")
     verdicts = [v["id"] for v in yaml.safe_load((facts / "verdicts.yaml").read_text())["verdicts"]]
     slugs = [f"city-{i}" for i in range(cities)]
     for i, slug in enumerate(slugs):
@@ -102,6 +107,7 @@ def make_baseline(site: Path, target: Path) -> None:
     subprocess.run([sys.executable, "-m", "generator", "export", "--out", str(target / "docs")], cwd=site,
                    check=True, capture_output=True)
     (target / "docs" / "methodology.md").write_text((site / "docs" / "methodology.md").read_text())
+    shutil.copy(site / "docs" / "tags.md", target / "docs" / "tags.md")
     (target / "mkdocs.yml").write_text(SITE_CONFIG.format(plugin=""))
 
 
