@@ -57,6 +57,7 @@ nav:
 not_in_nav: |
   /claims/
   /cities/*.md
+  /article/
 """
 
 

@@ -18,6 +18,8 @@ class SessionCache:
     def __init__(self) -> None:
         self.documents = DocumentCache()
         self.pages = PageCache()
+        # Text of each generated page's cache file as this session last wrote it.
+        self.written: dict[Path, str] = {}
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:

@@ -14,3 +14,6 @@ class FactcheckConfig(base.Config):
     facts_path = c.Type(str, default="facts")
     # Publish the open data (facts.json, claimreview.json, facts.csv, feed.xml) and the JSON Schemas.
     data_files = c.Type(bool, default=True)
+    # Passages per page of the article walk-through: long articles get several pages, so one
+    # edited claim rebuilds one page of passages, not all of them.
+    passages_per_page = c.Type(int, default=100)

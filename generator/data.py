@@ -11,10 +11,11 @@ import csv
 import datetime as dt
 import io
 import json
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .model import Claim, Facts, Source
+from .model import Article, Claim, Facts, Source, Verdict
 from .render import SiteOptions, claim_review
 
 # The feed carries the most recently changed claims; readers follow changes, not the archive.
@@ -52,6 +53,40 @@ def _source(s: Source) -> dict[str, Any]:
             "accessed": s.accessed.isoformat(), "archive_url": s.archive_url, "kind": s.kind, "stance": s.stance}
 
 
+def _claim_data(claim: Claim, options: SiteOptions) -> dict[str, Any]:
+    return {"id": claim.id, "claim": claim.claim, "quote": claim.quote, "position": claim.position,
+            "cities": list(claim.cities), "status": claim.status, "summary": claim.summary,
+            "analysis": claim.analysis, "sources": [_source(s) for s in claim.sources],
+            "reviewed": claim.reviewed.isoformat(),
+            "corrections": [{"date": k.date.isoformat(), "note": k.note} for k in claim.corrections],
+            "url": options.page_url(f"claims/{claim.id}.md")}
+
+
+# Per-claim JSON is kept between the rebuilds of a serve session: an edit re-encodes one claim.
+@lru_cache(maxsize=1 << 16)
+def _claim_json(claim: Claim, options: SiteOptions) -> str:
+    return _inert_json(_claim_data(claim, options))
+
+
+@lru_cache(maxsize=1 << 16)
+def _review_json(claim: Claim, verdict: Verdict, scale: tuple[Verdict, ...], article: Article,
+                 options: SiteOptions) -> str:
+    review = claim_review(claim, verdict, scale, article, options)
+    del review["@context"]
+    return _inert_json({"@type": "DataFeedItem", "dateCreated": claim.reviewed.isoformat(),
+                        "dateModified": claim.updated.isoformat(), "item": review})
+
+
+def _with_list(data: dict[str, Any], key: str, items: list[str]) -> str:
+    """JSON of data whose data[key] is None, with that None replaced by the already-encoded
+    items. The marker cannot come from fact text: quotes inside JSON strings are escaped."""
+    assert data[key] is None
+    text = _inert_json(data)
+    marker = f'"{key}":null'
+    at = text.index(marker)
+    return text[:at] + f'"{key}":[' + ",".join(items) + "]" + text[at + len(marker):]
+
+
 def facts_json(facts: Facts, options: SiteOptions) -> str:
     """Every fact, as the fact files hold it, plus each page's URL."""
     article = facts.article
@@ -66,25 +101,18 @@ def facts_json(facts: Facts, options: SiteOptions) -> str:
                     "summary": c.summary, "outcome": c.outcome,
                     "outcome_sources": [_source(s) for s in c.outcome_sources],
                     "url": options.page_url(f"cities/{c.slug}.md")} for c in facts.cities],
-        "claims": [{"id": c.id, "claim": c.claim, "quote": c.quote, "position": c.position,
-                    "cities": list(c.cities), "status": c.status, "summary": c.summary, "analysis": c.analysis,
-                    "sources": [_source(s) for s in c.sources], "reviewed": c.reviewed.isoformat(),
-                    "corrections": [{"date": k.date.isoformat(), "note": k.note} for k in c.corrections],
-                    "url": options.page_url(f"claims/{c.id}.md")} for c in facts.claims],
+        "claims": None,
         "timeline": [{"date": e.date.isoformat(), "event": e.event, "cities": list(e.cities),
                       "sources": [_source(s) for s in e.sources]} for e in facts.timeline],
     }
-    return _inert_json(data)
+    claims = [_claim_json(claim, options).rstrip("\n") for claim in facts.claims]
+    return _with_list(data, "claims", claims)
 
 
 def claimreview_json(facts: Facts, options: SiteOptions) -> str:
     """A schema.org DataFeed of every claim's ClaimReview, the form fact-check aggregators read."""
-    items = []
-    for claim in facts.claims:
-        review = claim_review(claim, facts, options)
-        del review["@context"]
-        items.append({"@type": "DataFeedItem", "dateCreated": claim.reviewed.isoformat(),
-                      "dateModified": claim.updated.isoformat(), "item": review})
+    items = [_review_json(claim, facts.verdict(claim.status), facts.verdicts, facts.article, options).rstrip("\n")
+             for claim in facts.claims]
     feed: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
@@ -93,11 +121,11 @@ def claimreview_json(facts: Facts, options: SiteOptions) -> str:
         "publisher": {"@type": "Organization", "name": facts.article.organisation.name,
                       "url": facts.article.organisation.url},
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "dataFeedElement": items,
     }
     if facts.claims:
         feed["dateModified"] = max(claim.updated for claim in facts.claims).isoformat()
-    return _inert_json(feed)
+    feed["dataFeedElement"] = None
+    return _with_list(feed, "dataFeedElement", items)
 
 
 def _cell(value: Any) -> Any:

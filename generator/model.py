@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Claim:
     corrections: tuple[Correction, ...]
     source_path: str
 
-    @property
+    @cached_property
     def updated(self) -> dt.date:
         """The last day the check changed: its review or its latest correction."""
         return max([self.reviewed, *(c.date for c in self.corrections)])

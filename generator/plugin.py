@@ -33,16 +33,22 @@ def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOp
         repo_url=config.repo_url or "",
         edit_uri=config.edit_uri or "edit/main/",
         facts_path=plugin_config.facts_path,
+        passages_per_page=max(1, plugin_config.passages_per_page),
     )
 
 
-def write_if_changed(path: Path, text: str) -> None:
-    """Rewrite a cache file only when its text changes, so its mtime marks real changes."""
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
+def write_if_changed(path: Path, text: str, written: dict[Path, str] | None = None) -> None:
+    """Rewrite a cache file only when its text changes, so its mtime marks real changes.
+
+    `written` remembers what this session wrote, so an unchanged page costs no disk read."""
+    if written is not None and written.get(path) == text and path.is_file():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    data = text.encode("utf-8")
+    if not (path.is_file() and path.read_bytes() == data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    if written is not None:
+        written[path] = text
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -72,8 +78,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         try:
-            facts, self.pages, data = build_pages(self.facts_dir, self.options,
-                                                  cache=getattr(self, "session", None))
+            session = getattr(self, "session", None)
+            facts, self.pages, data = build_pages(self.facts_dir, self.options, cache=session)
         except FactsInvalid as invalid:
             for error in invalid.errors:
                 log.error(str(error))
@@ -86,7 +92,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 raise PluginError(f"factcheck: {config.docs_dir}/{page.path} is also a generated page; "
                                   "remove or rename the hand-written file")
             cache_file = self.cache_dir / "pages" / page.path
-            write_if_changed(cache_file, page.markdown)
+            write_if_changed(cache_file, page.markdown, session.written if session else None)
             files.append(File.generated(config, page.path, abs_src_path=str(cache_file)))
         if self.config.data_files:
             for name, text in data.items():

@@ -22,7 +22,7 @@ import jinja2
 import yaml
 
 from .charts import verdict_chart
-from .model import Claim, Facts, Source, Verdict
+from .model import Article, Claim, Facts, Source, Verdict
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 # libyaml's emitter when PyYAML has it: the pure-Python one was most of render time.
@@ -57,6 +57,7 @@ class SiteOptions:
     repo_url: str = ""
     edit_uri: str = "edit/main/"
     facts_path: str = "facts"
+    passages_per_page: int = 100
 
     def edit_url(self, source_path: str) -> str:
         if not self.repo_url:
@@ -149,14 +150,13 @@ def verdict_colors(verdicts: tuple[Verdict, ...]) -> dict[str, str]:
     return {v.id: v.color or palette[i % len(palette)] for i, v in enumerate(verdicts)}
 
 
-def claim_review(claim: Claim, facts: Facts, options: SiteOptions) -> dict[str, Any]:
-    """The schema.org ClaimReview for one claim (JSON-LD)."""
-    verdict = facts.verdict(claim.status)
-    ratings = [v.rating_value for v in facts.verdicts if v.rating_value is not None]
+def claim_review(claim: Claim, verdict: Verdict, scale: tuple[Verdict, ...], article: Article,
+                 options: SiteOptions) -> dict[str, Any]:
+    """The schema.org ClaimReview for one claim (JSON-LD), rated on the verdict scale."""
+    ratings = [v.rating_value for v in scale if v.rating_value is not None]
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label}
     if verdict.rating_value is not None and ratings:
         rating.update(ratingValue=verdict.rating_value, bestRating=max(ratings), worstRating=min(ratings))
-    article = facts.article
     appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title,
                                   "publisher": {"@type": "Organization", "name": article.outlet}}
     if article.url:
@@ -199,6 +199,7 @@ class Renderer:
 
     def __init__(self, facts: Facts, options: SiteOptions | None = None, cache: PageCache | None = None):
         self.cache = cache
+        self._keys: set = set()
         self.facts = facts
         self.options = options or SiteOptions()
         self.env = make_environment()
@@ -210,7 +211,7 @@ class Renderer:
         context.setdefault("verdict_link_prefix", "")
         return self.env.get_template(template).render(
             facts=self.facts, options=self.options, verdicts=self.verdicts, cities=self.cities,
-            colors=self.colors, tally=self.tally, chart=self.chart, **context,
+            colors=self.colors, tally=self.tally, chart=self.chart, article_page=self.article_page, **context,
         )
 
     def _page(self, path: str, template: str, meta: dict[str, Any], **context: Any) -> Page:
@@ -253,11 +254,46 @@ class Renderer:
                 "share_title": f"Claim: {claim.claim} - Verdict: {verdict.label}",
                 "share_description": claim.summary,
                 "edit_url": self.options.edit_url(claim.source_path),
-                "claim_review": claim_review(claim, self.facts, self.options),
+                "claim_review": claim_review(claim, verdict, self.facts.verdicts, self.facts.article, self.options),
             },
         }
         return self._page(f"claims/{claim.id}.md", "claim.md.j2", meta, claim=claim, verdict=verdict,
                           edit_url=self.options.edit_url(claim.source_path), source_rows=_source_rows)
+
+    def article_page(self, position: int) -> str:
+        """The walk-through page holding a passage: passages 1-100 on article.md, 101-200 on
+        article/2.md, and so on. It depends on the position alone, so adding a claim moves no
+        other claim to another page."""
+        number = (position - 1) // self.options.passages_per_page + 1
+        return "article.md" if number == 1 else f"article/{number}.md"
+
+    def render_article(self) -> list[Page]:
+        """The article walk-through, one page per block of passages."""
+        blocks: dict[str, list[Claim]] = {}
+        for claim in sorted(self.facts.claims, key=lambda c: c.position):
+            blocks.setdefault(self.article_page(claim.position), []).append(claim)
+        if not blocks:
+            blocks["article.md"] = []
+        parts = [(path, claims[0].position if claims else 0, claims[-1].position if claims else 0)
+                 for path, claims in blocks.items()]
+        if len(parts) == 1:
+            parts = []
+        pages = []
+        for path, claims in blocks.items():
+            first = path == "article.md"
+            shown = tuple((c.id, c.claim, c.quote, c.position, c.status, c.summary) for c in claims)
+            key = ("article", path, (self.facts.article, self.facts.verdicts, self.options), shown, tuple(parts),
+                   tuple((v.id, n) for v, n in self.tally(self.facts.claims)) if first else None)
+            pages.append(self._cached(key, lambda path=path, claims=claims, first=first:
+                                      self._article_part(path, claims, first, parts)))
+        return pages
+
+    def _article_part(self, path: str, claims: list[Claim], first: bool, parts: list) -> Page:
+        title = "The article, checked"
+        meta = {"title": title if first else f"{title}: passages {claims[0].position}-{claims[-1].position}",
+                "description": html.escape(f"Every checked passage of: {self.facts.article.title}"),
+                "search": {"boost": 0.5}, "factcheck": {"kind": "article"}}
+        return self._page(path, "article.md.j2", meta, claims=claims, first=first, page_path=path, parts=parts)
 
     def render_city(self, slug: str) -> Page:
         city = self.cities[slug]
@@ -268,38 +304,55 @@ class Renderer:
                           edit_url=self.options.edit_url(city.source_path), source_rows=_source_rows)
 
     def render_pages(self) -> list[Page]:
-        """Every generated page of the site, in a stable order."""
+        """Every generated page of the site, in a stable order.
+
+        With a cache (a serve session), a page is rendered again only when what it shows
+        changed: each page's key below holds exactly the data its template reads."""
         facts = self.facts
+        self._keys: set = set()
+        common = (facts.article, facts.verdicts, self.options)
+        listed = tuple((c.id, c.claim, c.position, c.status, c.cities) for c in facts.claims)
+        recent = facts.recently_updated(RECENT)
         pages = [
-            self._page("index.md", "home.md.j2",
-                       {"title": "Home", "description": html.escape(f"Fact-check of: {facts.article.title}"),
-                        "factcheck": {"kind": "home"}}, recent=facts.recently_updated(RECENT)),
-            self._page("article.md", "article.md.j2",
-                       {"title": "The article, checked",
-                        "description": html.escape(f"Every checked passage of: {facts.article.title}"),
-                        "search": {"boost": 0.5}, "factcheck": {"kind": "article"}}),
-            self._page("cities/index.md", "cities.md.j2",
-                       {"title": "Cities", "search": {"boost": 0.5}, "factcheck": {"kind": "cities"}}),
-            self._page("verdicts/index.md", "verdicts.md.j2",
-                       {"title": "Verdicts", "search": {"boost": 0.5}, "factcheck": {"kind": "verdicts"}}),
+            self._cached(("home", common, facts.cities, listed,
+                          tuple((c.id, c.claim, c.status, c.reviewed, c.updated) for c in recent)),
+                         lambda: self._page(
+                             "index.md", "home.md.j2",
+                             {"title": "Home", "description": html.escape(f"Fact-check of: {facts.article.title}"),
+                              "factcheck": {"kind": "home"}}, recent=recent)),
+            self._cached(("cities", common, facts.cities, listed),
+                         lambda: self._page("cities/index.md", "cities.md.j2",
+                                            {"title": "Cities", "search": {"boost": 0.5},
+                                             "factcheck": {"kind": "cities"}})),
+            self._cached(("verdicts", common, listed),
+                         lambda: self._page("verdicts/index.md", "verdicts.md.j2",
+                                            {"title": "Verdicts", "search": {"boost": 0.5},
+                                             "factcheck": {"kind": "verdicts"}})),
         ]
+        pages += self.render_article()
         if facts.timeline:
-            pages.append(self._page("timeline.md", "timeline.md.j2",
-                                    {"title": "What happened next", "factcheck": {"kind": "timeline"}}))
-        pages += [self.render_city(city.slug) for city in facts.cities]
-        if self.cache is None:
-            pages += [self.render_claim(claim) for claim in facts.claims]
-            return pages
-        keys = set()
+            pages.append(self._cached(("timeline", common, facts.cities, facts.timeline),
+                                      lambda: self._page("timeline.md", "timeline.md.j2",
+                                                         {"title": "What happened next",
+                                                          "factcheck": {"kind": "timeline"}})))
+        for city in facts.cities:
+            shown = tuple((c.id, c.claim, c.status, c.summary) for c in facts.claims_in(city.slug))
+            pages.append(self._cached(("city", common, city, shown),
+                                      lambda slug=city.slug: self.render_city(slug)))
         for claim in facts.claims:
             # A claim page shows its claim, verdict, cities' names, the article and the scale.
-            key = (claim, self.verdicts[claim.status],
-                   tuple((self.cities[s].name, self.cities[s].name_zh) for s in claim.cities),
-                   facts.article, facts.verdicts, self.options)
-            keys.add(key)
-            pages.append(self.cache.get(key, lambda claim=claim: self.render_claim(claim)))
-        self.cache.keep_only(keys)
+            key = ("claim", claim, tuple((self.cities[s].name, self.cities[s].name_zh) for s in claim.cities),
+                   common)
+            pages.append(self._cached(key, lambda claim=claim: self.render_claim(claim)))
+        if self.cache is not None:
+            self.cache.keep_only(self._keys)
         return pages
+
+    def _cached(self, key: tuple, make) -> Page:  # noqa: ANN001 - a zero-argument callable
+        if self.cache is None:
+            return make()
+        self._keys.add(key)
+        return self.cache.get(key, make)
 
 
 _KIND = {"primary": "Primary", "secondary": "Secondary"}

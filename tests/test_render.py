@@ -77,3 +77,21 @@ def test_inline_text_is_escaped(text: str, expected: str) -> None:
 ])
 def test_analysis_keeps_simple_markdown_and_nothing_else(text: str, expected: str) -> None:
     assert md_block(text) == expected
+
+
+def test_a_long_article_walks_through_several_pages() -> None:
+    from dataclasses import replace
+
+    options = replace(OPTIONS, passages_per_page=1)
+    _, pages, _ = build_pages(FIXTURES / "facts", options)
+    by_path = {page.path: page.markdown for page in pages}
+    first, second = by_path["article.md"], by_path["article/2.md"]
+    # Each page holds its block of passages, links the others, and reaches claims from where it sits.
+    assert 'id="passage-1"' in first and 'id="passage-2"' not in first
+    assert 'id="passage-2"' in second and "(../claims/most-engineers.md)" in second
+    assert "Passages: **1-1** · [2-2](article/2.md)" in first
+    assert "Passages: [1-1](../article.md) · **2-2**" in second
+    assert "# The article, checked: passages 2-2" in second
+    # A claim page links its passage on the page that holds it.
+    assert "[checked article](../article/2.md#passage-2)" in by_path["claims/most-engineers.md"]
+    assert "[checked article](../article.md#passage-1)" in by_path["claims/factory-coming.md"]
