@@ -95,3 +95,31 @@ def test_a_long_article_walks_through_several_pages() -> None:
     # A claim page links its passage on the page that holds it.
     assert "[checked article](../article/2.md#passage-2)" in by_path["claims/most-engineers.md"]
     assert "[checked article](../article.md#passage-1)" in by_path["claims/factory-coming.md"]
+
+
+def test_cached_pages_always_equal_a_fresh_render() -> None:
+    """Under serve, pages come from a cache keyed by what each shows; after any edit, every
+    page must still be exactly what a fresh render gives."""
+    from dataclasses import replace
+
+    from generator.build import check_facts
+    from generator.render import PageCache, Renderer
+
+    facts = check_facts(FIXTURES / "facts")
+    first, second = facts.claims
+    city = facts.cities[0]
+    edits = [
+        replace(facts, claims=(replace(first, summary="A new summary."), second)),
+        replace(facts, claims=(first, replace(second, status="true"))),
+        replace(facts, claims=(replace(first, claim="Reworded claim.", position=3), second)),
+        replace(facts, cities=(replace(city, name="Renamed"), *facts.cities[1:])),
+        replace(facts, verdicts=tuple(replace(v, label=v.label.upper()) for v in facts.verdicts)),
+        replace(facts, article=replace(facts.article, title="A new title")),
+        facts,
+    ]
+    cache = PageCache()
+    Renderer(facts, OPTIONS, cache).render_pages()
+    for edited in edits:
+        cached = {page.path: page.markdown for page in Renderer(edited, OPTIONS, cache).render_pages()}
+        fresh = {page.path: page.markdown for page in Renderer(edited, OPTIONS).render_pages()}
+        assert cached == fresh
