@@ -177,8 +177,8 @@ def claim_review(claim: Claim, verdict: Verdict, scale: tuple[Verdict, ...], art
 
 
 class PageCache:
-    """Claim pages kept between rebuilds, keyed by everything a claim page shows, so only
-    claims whose page would change are rendered again."""
+    """Generated pages kept between rebuilds, each keyed by everything it shows, so only
+    pages that would change are rendered again."""
 
     def __init__(self) -> None:
         self._pages: dict[Any, Page] = {}
@@ -202,6 +202,8 @@ class Renderer:
         self._keys: set = set()
         self.facts = facts
         self.options = options or SiteOptions()
+        # What every page may show: the article, the verdict scale and the site's options.
+        self._common = (facts.article, facts.verdicts, self.options)
         self.env = make_environment()
         self.colors = verdict_colors(facts.verdicts)
         self.cities = {city.slug: city for city in facts.cities}
@@ -282,7 +284,7 @@ class Renderer:
         for path, claims in blocks.items():
             first = path == "article.md"
             shown = tuple((c.id, c.claim, c.quote, c.position, c.status, c.summary) for c in claims)
-            key = ("article", path, (self.facts.article, self.facts.verdicts, self.options), shown, tuple(parts),
+            key = ("article", path, self._common, shown, tuple(parts),
                    tuple((v.id, n) for v, n in self.tally(self.facts.claims)) if first else None)
             pages.append(self._cached(key, lambda path=path, claims=claims, first=first:
                                       self._article_part(path, claims, first, parts)))
@@ -310,7 +312,7 @@ class Renderer:
         changed: each page's key below holds exactly the data its template reads."""
         facts = self.facts
         self._keys: set = set()
-        common = (facts.article, facts.verdicts, self.options)
+        common = self._common
         listed = tuple((c.id, c.claim, c.position, c.status, c.cities) for c in facts.claims)
         recent = facts.recently_updated(RECENT)
         pages = [
