@@ -11,9 +11,10 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from .model import Article, Claim, Facts, Source, Verdict
 from .render import SiteOptions, claim_review
@@ -23,7 +24,11 @@ FEED_ENTRIES = 50
 CSV_COLUMNS = ("id", "position", "claim", "quote", "verdict", "verdict_label", "rating_value", "cities",
                "summary", "reviewed", "updated", "corrections", "sources", "source_urls", "url")
 # A cell starting with one of these runs as a formula in a spreadsheet; a leading ' keeps it text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Excel reads a CSV as the local code page unless it starts with a byte-order mark.
+BOM = "\ufeff"
+# Characters XML 1.0 does not allow; validation refuses them, this keeps the feed well-formed anyway.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def data_files(facts: Facts, options: SiteOptions | None = None) -> dict[str, str]:
@@ -129,15 +134,20 @@ def claimreview_json(facts: Facts, options: SiteOptions) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    # Spreadsheets skip leading spaces before they look for a formula, so the check does too.
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def facts_csv(facts: Facts, options: SiteOptions) -> str:
-    """One row per claim, in article order; lists are joined with ' ; ' (cities, source URLs)."""
+    """One row per claim, in article order; lists are joined with ' ; ' (cities, source URLs).
+
+    RFC 4180: CRLF between rows, so the writer quotes any cell holding a CR or LF and no line
+    break inside a cell can start a new row; a byte-order mark first, for Excel."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for claim in sorted(facts.claims, key=lambda c: c.position):
         verdict = facts.verdict(claim.status)
@@ -148,6 +158,16 @@ def facts_csv(facts: Facts, options: SiteOptions) -> str:
                options.page_url(f"claims/{claim.id}.md"))
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()
+
+
+def escape(text: str) -> str:
+    """XML character data: escaped, and any character XML forbids replaced."""
+    return _escape(_NOT_XML.sub("\ufffd", text))
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in quotes: escaped, and any character XML forbids replaced."""
+    return _quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
 def _timestamp(day: dt.date) -> str:

@@ -7,7 +7,10 @@ and column of every key and value so later stages can point at the exact spot.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,19 +236,54 @@ def _convert(
         raise _Problem(node.start_mark, f"{node.value!r} is not a valid value", where) from None
 
 
-def read_document(path: Path, kind: str, root: Path) -> Document:
-    """Read and parse one fact file; raise FactsInvalid with its located error."""
+def read_bytes(path: Path, root: Path) -> bytes:
+    """The bytes of one fact file, or FactsInvalid saying why it cannot be read.
+
+    The file is opened without blocking and checked to be a regular file on the open handle,
+    so a FIFO, a device or a folder swapped in after listing cannot hang or crash the read."""
+    display = display_path(path)
+
+    def fail(message: str) -> FactsInvalid:
+        return FactsInvalid([FactError(display, 1, 1, "", message)])
+
+    try:
+        if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+            raise fail("is a symbolic link to a file outside the facts folder; facts must live inside it")
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise fail("was removed while the facts were being read; run again") from None
+    except OSError as problem:
+        raise fail(f"cannot be read: {problem.strerror or problem}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("is not a regular file; a fact is a .yaml text file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(f"the file is {info.st_size:,} bytes; a fact file may be at most {MAX_FILE_BYTES:,} bytes")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:  # the file grew after fstat
+                raise fail(f"the file is over {MAX_FILE_BYTES:,} bytes; a fact file may be at most "
+                           f"{MAX_FILE_BYTES:,} bytes")
+        return b"".join(chunks)
+    except OSError as problem:
+        raise fail(f"cannot be read: {problem.strerror or problem}") from None
+    finally:
+        os.close(descriptor)
+
+
+def parse_document(path: Path, kind: str, raw: bytes) -> Document:
+    """Parse one fact file's bytes; raise FactsInvalid with its located error."""
     display = display_path(path)
 
     def fail(message: str, line: int = 1, column: int = 1, field: str = "") -> FactsInvalid:
         return FactsInvalid([FactError(display, line, column, field, message)])
 
-    if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
-        raise fail("is a symbolic link to a file outside the facts folder; facts must live inside it")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise fail(f"the file is {size:,} bytes; a fact file may be at most {MAX_FILE_BYTES:,} bytes")
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -261,8 +299,41 @@ def read_document(path: Path, kind: str, root: Path) -> Document:
     return Document(path, display, kind, data, marks, key_marks, plain)
 
 
+def read_document(path: Path, kind: str, root: Path) -> Document:
+    """Read and parse one fact file; raise FactsInvalid with its located error."""
+    return parse_document(path, kind, read_bytes(path, root))
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
+
+
+def is_editor_file(name: str) -> bool:
+    """Backup, lock and swap files that editors leave beside the files being edited."""
+    return name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig", ".rej")) or name.startswith(("#", ".#"))
+
+
+def _entries(folder: Path, errors: list[FactError]) -> list[Path]:
+    """The visible entries of a folder, sorted; an unreadable folder is a located error."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as problem:
+        errors.append(FactError(display_path(folder), 1, 1, "", f"cannot be read: {problem.strerror or problem}"))
+        return []
+    seen: dict[str, str] = {}
+    entries = []
+    for name in names:
+        if name.startswith(".") or is_editor_file(name):
+            continue
+        # Two spellings of one name (NFC and NFD) look identical; a reader could not tell them apart.
+        normal = unicodedata.normalize("NFC", name)
+        if normal in seen:
+            errors.append(FactError(display_path(folder / name), 1, 1, "",
+                                    f"has the same name as {seen[normal]!r} in another Unicode form; keep one"))
+            continue
+        seen[normal] = name
+        entries.append(folder / name)
+    return entries
 
 
 def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]]:
@@ -274,16 +345,17 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
     for name in REQUIRED_FILES:
         if not (root / name).is_file():
             errors.append(FactError(display_path(root / name), 1, 1, "", "required file is missing"))
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_file() and entry.name in SINGLE_FILES:
+    real_root = root.resolve()
+    for entry in _entries(root, errors):
+        if entry.name in SINGLE_FILES and not entry.is_dir():
             found.append((entry, SINGLE_FILES[entry.name]))
-        elif entry.is_dir() and entry.name in FOLDERS:
-            for item in sorted(entry.iterdir()):
-                if item.name.startswith("."):
-                    continue
-                if item.is_file() and item.suffix == ".yaml":
+        elif entry.name in FOLDERS and entry.is_dir():
+            if not _inside(entry.resolve(), real_root):
+                errors.append(FactError(display_path(entry), 1, 1, "", "is a symbolic link to a folder outside "
+                                        "the facts folder; facts must live inside it"))
+                continue
+            for item in _entries(entry, errors):
+                if item.suffix == ".yaml" and not item.is_dir():
                     found.append((item, FOLDERS[entry.name]))
                 else:
                     expected = f"{entry.name}/<{'slug' if entry.name == 'cities' else 'id'}>.yaml"
@@ -298,21 +370,22 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
 
 
 class DocumentCache:
-    """Parsed files kept between rebuilds of one `mkdocs serve` session, keyed by what stat
-    says, so an edit re-parses one file instead of all of them."""
+    """Parsed files kept between rebuilds of one `mkdocs serve` session, keyed by a hash of
+    their bytes: an edit that keeps the size and restores the mtime (cp -p, rsync -t) is
+    still seen, and an unchanged file is not parsed again."""
 
     def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple, Document]] = {}
+        self._entries: dict[Path, tuple[bytes, Document]] = {}
         # Schema results of unchanged documents (see validate.validate_facts).
         self.checked: dict[int, tuple[Document, Any, list]] = {}
 
     def read(self, path: Path, kind: str, root: Path) -> Document:
-        info = path.stat()
-        key = (info.st_mtime_ns, info.st_size, info.st_ino, kind, os.getcwd())
+        raw = read_bytes(path, root)
+        key = hashlib.blake2b(raw + f"\0{kind}\0{os.getcwd()}".encode(), digest_size=16).digest()
         cached = self._entries.get(path)
         if cached and cached[0] == key:
             return cached[1]
-        document = read_document(path, kind, root)
+        document = parse_document(path, kind, raw)
         self._entries[path] = (key, document)
         return document
 

@@ -18,6 +18,7 @@ from .build import SessionCache, build_pages
 from .config import FactcheckConfig
 from .errors import FactsInvalid
 from .render import Page, Renderer, SiteOptions
+from .sanitize import html_problems
 from .validate import SCHEMA_DIR
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
@@ -113,6 +114,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                                   f"{match.group(0)}; known: <!-- factcheck:verdicts -->") from None
 
         return MARKER.sub(snippet, markdown)
+
+    def on_page_content(self, html, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
+        # The last line: whatever escaping missed, a generated page holding HTML outside the
+        # allow-list (a handler, a script URL, an element the templates never emit) is not written.
+        if not page.file.generated_by:
+            return html
+        problems = html_problems(html)
+        if problems:
+            factcheck = page.meta.get("factcheck") or {}
+            source = factcheck.get("source") or f"{self.config.facts_dir}/"
+            listed = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+            raise PluginError(f"factcheck: page {page.file.src_uri}, made from {source}, holds HTML that "
+                              f"is not allowed: {listed}. Fix the fact text; this is never published.")
+        return html
 
     def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
         factcheck = page.meta.get("factcheck") if page.meta else None

@@ -1,9 +1,9 @@
 """Stage 4: turn the model into Markdown pages with Jinja2 templates.
 
-Text from fact files is untrusted. It reaches a page only through the filters below, each
-made for the context the text lands in: `md` for inline Markdown, `md_block` for the
-analysis (a little Markdown allowed, never HTML), `e` for HTML attributes, and Jinja's
-`tojson` for JSON inside a script element (it escapes <, > and &).
+Text from fact files is untrusted. It reaches a page only through the filters of escape.py,
+each made for the context the text lands in: `md` for inline Markdown, `md_block` for the
+analysis (a little Markdown allowed, never HTML), `e` for HTML attributes, `url` for every web
+address, and Jinja's `tojson` for JSON inside a script element (it escapes <, > and &).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import jinja2
 import yaml
 
 from .charts import verdict_chart
+from .escape import html_attr, md_block, md_inline, url_attr
 from .model import Article, Claim, Facts, Source, Verdict
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -32,13 +33,6 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 RECENT = 5
 # The Wayback Machine's list of captures of a URL, for sources with no recorded archive copy.
 WAYBACK_LOOKUP = "https://web.archive.org/web/*/"
-
-# Characters Python-Markdown (with the tables extension) treats as syntax and lets us escape.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
-_BLOCK_START = re.compile(r"^(\s*)(\d+[.)]|[-+=*]|>)", re.MULTILINE)
-_RULE_LINE = re.compile(r"^(\s*)([-*_=])(?=[-*_=\s]*$)", re.MULTILINE)
-_HEADING = re.compile(r"^(\s*)#", re.MULTILINE)
-
 
 @dataclass(frozen=True)
 class Page:
@@ -85,27 +79,6 @@ class SiteOptions:
         return (self.site_url.rstrip("/") + "/" + rel) if self.site_url else "/" + rel
 
 
-def md_inline(text: Any) -> str:
-    """Escape text for an inline Markdown context: shown exactly as written, never markup."""
-    text = " ".join(str(text).split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = html.escape(text, quote=False)
-    # A line that starts with "1." or "-" would become a list: escape the first mark.
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-=])", r"\\\1", text))
-
-
-def md_block(text: Any) -> str:
-    """Escape Markdown block text (analysis): paragraphs, emphasis, lists and links stay; HTML,
-    headings, rules, tables, attribute lists and images become plain text."""
-    text = str(text).replace("\r\n", "\n").strip("\n")
-    text = html.escape(text, quote=False)
-    text = re.sub(r"([\\`{}|])", r"\\\1", text)
-    text = text.replace("![", "\\![")
-    text = _HEADING.sub(r"\1\\#", text)
-    text = _RULE_LINE.sub(r"\1\\\2", text)
-    return text
-
-
 def format_date(value: dt.date | None) -> str:
     """8 June 2021; 'undated' for None."""
     if value is None:
@@ -132,12 +105,8 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md_inline, md_block=md_block, date=format_date, e=_html_attr, count=_count)
+    env.filters.update(md=md_inline, md_block=md_block, date=format_date, e=html_attr, url=url_attr, count=_count)
     return env
-
-
-def _html_attr(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _count(number: int, noun: str) -> str:
@@ -252,6 +221,7 @@ class Renderer:
             "tags": self.tags(claim),
             "factcheck": {
                 "kind": "claim", "id": claim.id, "verdict": verdict.label,
+                "source": f"{self.options.facts_path}/{claim.source_path}",
                 # What a shared link shows (Open Graph); escaped by the page template.
                 "share_title": f"Claim: {claim.claim} - Verdict: {verdict.label}",
                 "share_description": claim.summary,
@@ -301,7 +271,8 @@ class Renderer:
         city = self.cities[slug]
         meta = {"title": html.escape(f"{city.name} ({city.name_zh})"), "search": {"boost": 0.5},
                 "description": html.escape(f"Claims about {city.name} checked"),
-                "factcheck": {"kind": "city", "id": slug, "edit_url": self.options.edit_url(city.source_path)}}
+                "factcheck": {"kind": "city", "id": slug, "edit_url": self.options.edit_url(city.source_path),
+                              "source": f"{self.options.facts_path}/{city.source_path}"}}
         return self._page(f"cities/{slug}.md", "city.md.j2", meta, city=city, claims=self.facts.claims_in(slug),
                           edit_url=self.options.edit_url(city.source_path), source_rows=_source_rows)
 

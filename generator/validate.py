@@ -12,12 +12,15 @@ import datetime as dt
 import difflib
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import FactError, FactsInvalid
 from .load import Document, FieldPath
+from .sanitize import markdown_links
+from .urls import InvalidURL, check_url, is_web_url
 from .model import Article, City, Claim, Correction, Event, Facts, Organisation, Source, Verdict
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -31,16 +34,20 @@ SCHEMA_FOR_KIND = {
 SUPPORTED_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "type", "properties", "required",
     "additionalProperties", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems",
-    "items", "uniqueItems", "format", "anyOf", "x-error",
+    "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType",
 }
 TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "object": "a mapping of fields",
     "array": "a list", "null": "null", "boolean": "true or false", "number": "a number",
 }
-# Markdown link targets in analysis text: [text](target) and [label]: target.
-_INLINE_LINK = re.compile(r"\]\(\s*<?([^\s>]*)")
-_REFERENCE_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S*?)>?(\s|$)", re.MULTILINE)
-_WEB_URL = re.compile(r"^https?://[^/?#\s@]+\.[^/?#\s@]+([/?#]\S*)?$")
+# Characters no fact text may hold: C0 and C1 controls (tab and newline aside), lone surrogates,
+# non-characters, and the bidirectional overrides that can make text read differently from
+# what it holds (U+202E). They break XML and terminals and hide what a reviewer reads.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(1, 17))
+    + "]"
+)
 
 
 @lru_cache(maxsize=None)
@@ -104,6 +111,36 @@ def _short(text: str) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
+def _number(value: int) -> str:
+    text = str(value) if value.bit_length() < 64 else f"a number of {len(str(abs(value)))} digits"
+    return text
+
+
+def _char_name(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
+
+
+@lru_cache(maxsize=None)
+def _pattern(pattern: str) -> re.Pattern:
+    """A schema pattern with JSON Schema's (ECMAScript's) meaning of `$`: the very end of the
+    text. Python's `$` also matches before a final newline, so "true\\n" would pass as a slug."""
+    translated, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            translated.append(r"\Z")
+            continue
+        translated.append(char)
+    return re.compile("".join(translated))
+
+
 class SchemaCheck:
     """Checks one document against its schema, collecting located errors.
 
@@ -145,10 +182,12 @@ class SchemaCheck:
                 self.fail(where, f"{shown} is not one of {', '.join(schema['enum'])}")
                 return value
         if isinstance(value, str):
-            self._check_text(value, schema, where, error)
+            return self._check_text(value, schema, where, error)
         elif isinstance(value, int) and not isinstance(value, bool):
             if "minimum" in schema and value < schema["minimum"]:
-                self.fail(where, f"must be at least {schema['minimum']}, got {value}")
+                self.fail(where, f"must be at least {schema['minimum']}, got {_number(value)}")
+            elif "maximum" in schema and value > schema["maximum"]:
+                self.fail(where, f"must be at most {schema['maximum']:,}, got {_number(value)}")
         elif isinstance(value, list):
             return self._check_list(value, schema, where, name)
         elif isinstance(value, dict):
@@ -164,23 +203,44 @@ class SchemaCheck:
         # Report against the first option: it is the one a person means (null is the fallback).
         return self.check(value, options[0], where, name, error)
 
-    def _check_text(self, value: str, schema: dict[str, Any], where: FieldPath, error: str | None) -> None:
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+    def _check_text(self, value: str, schema: dict[str, Any], where: FieldPath, error: str | None) -> str:
+        # The length bound comes first, so no pattern ever runs on an unbounded text.
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            self.fail(where, f"is {len(value):,} characters; at most {schema['maxLength']:,} allowed")
+            return value
+        bad = _FORBIDDEN.search(value)
+        if bad:
+            self.fail(where, f"contains {_char_name(bad.group())} at character {bad.start() + 1}; "
+                             "remove it (control and direction-override characters are not allowed)")
+            return value
+        if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
             if not value.strip():
                 self.fail(where, "must not be empty")
             else:
                 self.fail(where, f"{_short(value)} {error or 'does not match ' + schema['pattern']}")
-            return
+            return value
         if schema.get("format") == "date":
             try:
                 dt.date.fromisoformat(value)
             except ValueError:
                 self.fail(where, f"{_short(value)} is not a real date (no such day in the calendar)")
-                return
+                return value
+        if schema.get("format") == "uri":
+            try:
+                value = check_url(value)
+            except InvalidURL as problem:
+                self.fail(where, f"{_short(value)} {problem}")
+                return value
         if "minLength" in schema and len(value) < schema["minLength"]:
             self.fail(where, "must not be empty")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            self.fail(where, f"is {len(value):,} characters; at most {schema['maxLength']:,} allowed")
+        if schema.get("contentMediaType") == "text/markdown":
+            for element, target in markdown_links(value):
+                if element != "a":
+                    self.fail(where, "images are not allowed in fact text; link to the source instead")
+                elif not is_web_url(target):
+                    self.fail(where, f"link target {_short(target)} is not a web address "
+                                     "(http:// or https:// with a host name)")
+        return value
 
     def _check_list(self, value: list, schema: dict[str, Any], where: FieldPath, name: str) -> list:
         if "minItems" in schema and len(value) < schema["minItems"]:
@@ -250,30 +310,6 @@ class CrossCheck:
             if _valid_date(data) and dt.date.fromisoformat(data) > self.today:
                 self.errors.append(document.at(where, f"{data} is in the future (today is {self.today})"))
 
-    def links(self, document: Document, where: FieldPath, text: str) -> None:
-        """Links in Markdown text must be web addresses (no javascript:, data:, relative links)."""
-        targets = [_trim_link(t) for t in _INLINE_LINK.findall(text)]
-        targets += [m[0] for m in _REFERENCE_LINK.findall(text)]
-        for target in targets:
-            if not _WEB_URL.match(target):
-                self.errors.append(document.at(
-                    where, f"link target {_short(target)} is not a web address (http:// or https:// with a host name)"))
-        if "![" in text:
-            self.errors.append(document.at(where, "images are not allowed in fact text; link to the source instead"))
-
-
-def _trim_link(target: str) -> str:
-    """Cut a link target taken up to the next space back to its closing parenthesis."""
-    depth = 0
-    for i, char in enumerate(target):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                return target[:i]
-            depth -= 1
-    return target
-
 
 def _valid_date(text: Any) -> bool:
     if not isinstance(text, str):
@@ -328,9 +364,6 @@ def validate_facts(
             errors.append(document.at((), f"file name {document.path.name!r} is not a slug; "
                                           "rename it to lowercase letters, digits and hyphens"))
         city_slugs.append(document.stem)
-        for field in ("summary", "outcome"):
-            if field in data:
-                cross.links(document, (field,), data[field])
     for document, data in checked["verdicts"]:
         seen: set[str] = set()
         for i, verdict in enumerate(data["verdicts"]):
@@ -358,7 +391,6 @@ def validate_facts(
             if slug not in city_slugs:
                 errors.append(document.at(("cities", i), f"{slug!r} is not a city "
                                                          f"(expected one of {', '.join(city_slugs) or 'none defined'})"))
-        cross.links(document, ("analysis",), data["analysis"])
     for document, data in checked["timeline"]:
         for i, event in enumerate(data["events"]):
             for j, slug in enumerate(event["cities"]):

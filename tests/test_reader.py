@@ -138,7 +138,7 @@ def test_claimreview_feed_is_a_datafeed_with_google_required_properties(built: P
 
 
 def test_csv_and_json_agree_with_the_facts(built: Path, facts: Facts) -> None:
-    rows = list(csv.DictReader(io.StringIO((built / "out" / "facts.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((built / "out" / "facts.csv").read_text(encoding="utf-8-sig"), newline="")))
     data = json.loads((built / "out" / "facts.json").read_text())
     assert list(rows[0]) == list(CSV_COLUMNS)
     claims = sorted(facts.claims, key=lambda c: c.position)

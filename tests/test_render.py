@@ -29,8 +29,8 @@ def test_pages_match_golden_files() -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         for path, text in pages.items():
             (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(text, encoding="utf-8")
-    on_disk = {str(p.relative_to(GOLDEN)): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*") if p.is_file()}
+            (GOLDEN / path).write_bytes(text.encode("utf-8"))
+    on_disk = {str(p.relative_to(GOLDEN)): p.read_bytes().decode("utf-8") for p in GOLDEN.rglob("*") if p.is_file()}
     assert sorted(on_disk) == sorted(pages)
     for path, text in pages.items():
         assert text == on_disk[path], f"{path} differs from tests/golden/{path} (UPDATE_GOLDEN=1 to accept)"
@@ -46,7 +46,8 @@ def test_claim_pages_carry_what_a_reader_needs() -> None:
     assert "[Northtown (北镇)](../cities/northtown.md)" in page
     assert "Reviewed 6 May 2021." in page
     assert "- **1 June 2021:** Verdict changed from False to Misleading" in page
-    assert "[Edit this fact](https://github.com/example/facts/edit/main/facts/claims/most-engineers.yaml)" in page
+    assert ('<a href="https://github.com/example/facts/edit/main/facts/claims/most-engineers.yaml" '
+            'class="fc-edit">Edit this fact</a>') in page
 
 
 def test_archive_links_show_when_recorded() -> None:

@@ -176,7 +176,7 @@ def test_payload_facts_are_valid_and_build(tmp_path: Path) -> None:
     titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
     assert f"Claim: {claim} - Verdict: Misleading " + PAYLOAD in titles
     assert not any(e.tag.endswith("script") for e in feed.iter())
-    rows = list(csv.DictReader(io.StringIO((site / "out" / "facts.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((site / "out" / "facts.csv").read_text(encoding="utf-8-sig"), newline="")))
     assert claim in [row["claim"] for row in rows]
     index = (site / "out" / "search" / "search_index.json").read_text()
     assert "<script>window.__pwned" not in index

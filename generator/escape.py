@@ -1,0 +1,58 @@
+"""Text from fact files, escaped for the context it lands in: one function per context.
+
+- `md_inline`: inline Markdown (a table cell, a heading, a link text): shown exactly as written.
+- `md_block`: a Markdown field (analysis, summaries): paragraphs, emphasis, lists and links stay;
+  HTML, headings, rules, tables, attribute lists, code and images become plain text.
+- `html_attr`: an HTML attribute value.
+- `url_attr`: a web address in an href: checked and normalised (see urls.py), then attribute-escaped.
+
+Every pattern here works line by line with `[ \\t]`, never `\\s` across lines, so its cost stays
+linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from .urls import check_url
+
+# Characters Python-Markdown (with the tables extension) treats as syntax and lets us escape.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
+_RULE_LINE = re.compile(r"^([ \t]*)([-*_=])(?=[-*_= \t]*$)", re.MULTILINE)
+_HEADING = re.compile(r"^([ \t]*)#", re.MULTILINE)
+_LIST_START = re.compile(r"^(\d+)([.)])")
+
+
+def md_inline(text: Any) -> str:
+    """Escape text for an inline Markdown context: shown exactly as written, never markup."""
+    text = " ".join(str(text).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = html.escape(text, quote=False)
+    # A line that starts with "1." or "-" would become a list: escape the first mark.
+    if text.startswith(("-", "=")):
+        text = "\\" + text
+    return _LIST_START.sub(r"\1\\\2", text)
+
+
+def md_block(text: Any) -> str:
+    """Escape Markdown block text (analysis): paragraphs, emphasis, lists and links stay; HTML,
+    headings, rules, tables, attribute lists, code and images become plain text."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = html.escape(text, quote=False)
+    text = re.sub(r"([\\`{}|])", r"\\\1", text)
+    text = text.replace("![", "\\![")
+    text = _HEADING.sub(r"\1\\#", text)
+    text = _RULE_LINE.sub(r"\1\\\2", text)
+    return text
+
+
+def html_attr(value: Any) -> str:
+    """Escape a value for a double-quoted HTML attribute."""
+    return html.escape(str(value), quote=True)
+
+
+def url_attr(value: Any) -> str:
+    """A web address for an href: normalised so Markdown sees no syntax in it, then escaped."""
+    return html_attr(check_url(str(value)))

@@ -1,0 +1,431 @@
+"""Hostile fact files, second round: each finding of the attack on main, and a property-based
+test of the whole path from fact file to HTML, JSON-LD, feed and CSV.
+
+Fast tier: no MkDocs build and no browser. Pages are turned into HTML by Python-Markdown with
+the extensions the plugin turns on, which is what MkDocs runs; the real builds of hostile facts
+are in test_untrusted.py and test_browser.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import time
+import unicodedata
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import markdown
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from generator.build import build_pages, check_facts
+from generator.errors import FactError, FactsInvalid
+from generator.load import DocumentCache, load_facts
+from generator.render import SiteOptions
+from generator.sanitize import MARKDOWN_EXTENSIONS, html_problems
+
+from .conftest import FIXTURES
+
+LOCATED = re.compile(r"^[^\n]+:\d+:\d+: [^\n]*$")
+OPTIONS = SiteOptions(site_url="https://example.org/site/", repo_url="https://github.com/example/facts")
+TODAY = dt.date(2026, 11, 26)
+
+
+def errors_of(facts_dir: Path) -> list[str]:
+    try:
+        check_facts(facts_dir, TODAY)
+    except FactsInvalid as invalid:
+        return [str(e) for e in invalid.errors]
+    return []
+
+
+def edit(path: Path, **fields) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(fields)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def edit_source(path: Path, key: str = "sources", **fields) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data[key][0].update(fields)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def to_html(page_markdown: str) -> str:
+    """The HTML MkDocs makes of a generated page: its Markdown after the front matter."""
+    body = page_markdown.split("\n---\n", 1)[1] if page_markdown.startswith("---\n") else page_markdown
+    return markdown.markdown(body, extensions=list(MARKDOWN_EXTENSIONS))
+
+
+class Independent(HTMLParser):
+    """A second, simpler judge than sanitize.py: handlers, non-web links, images."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "img", "iframe", "object", "embed", "style", "form", "input", "base", "meta", "link"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}>")
+            if name in ("href", "src"):
+                url = re.sub(r"[\x00-\x20]", "", value or "").lower()
+                if re.match(r"[a-z][a-z0-9+.-]*:", url) and not url.startswith(("http:", "https:", "mailto:")):
+                    self.found.append(f"<{tag} {name}={value!r}>")
+
+
+def live_markup(html: str) -> list[str]:
+    judge = Independent()
+    judge.feed(html)
+    judge.close()
+    return judge.found
+
+
+def built(facts_dir: Path) -> tuple[dict[str, str], dict[str, str], object]:
+    facts, pages, files = build_pages(facts_dir, OPTIONS, TODAY)
+    return {p.path: p.markdown for p in pages}, files, facts
+
+
+CLAIM = "claims/most-engineers.yaml"
+
+
+# 1. A URL that Python-Markdown would have turned into an <img> inside the href.
+@pytest.mark.parametrize("where", ["claim", "archive", "city", "timeline", "article"])
+def test_markdown_syntax_in_a_url_stays_inside_the_address(facts: Path, where: str) -> None:
+    url = "https://example.com/![x/autofocus/onfocus=alert(document.domain)//](y)"
+    if where == "claim":
+        edit_source(facts / CLAIM, url=url)
+    elif where == "archive":
+        edit_source(facts / CLAIM, archive_url=url)
+    elif where == "city":
+        edit_source(facts / "cities/northtown.yaml", "outcome_sources", url=url)
+    elif where == "timeline":
+        data = yaml.safe_load((facts / "timeline.yaml").read_text())
+        data["events"][0]["sources"][0]["url"] = url
+        (facts / "timeline.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    else:
+        edit(facts / "article.yaml", url=url)
+    pages, files, _ = built(facts)
+    encoded = "https://example.com/%21%5Bx/autofocus/onfocus=alert%28document.domain%29//%5D%28y%29"
+    assert any(encoded in text for text in pages.values())
+    for path, text in pages.items():
+        html = to_html(text)
+        assert live_markup(html) == [], path
+        assert html_problems(html) == [], path
+    assert encoded in files["facts.json"]
+
+
+def test_the_wayback_lookup_of_a_hostile_url_is_inert(facts: Path) -> None:
+    edit_source(facts / CLAIM, url="https://example.com/a`b|c![i](j)<k>")
+    pages, _, _ = built(facts)
+    html = to_html(pages["claims/most-engineers.md"])
+    assert live_markup(html) == [] and html_problems(html) == []
+    assert "https://web.archive.org/web/*/https://example.com/a%60b%7Cc%21%5Bi%5D%28j%29%3Ck%3E" in html
+    # The sources table keeps one row per source.
+    assert html.count("<tr>") == 2
+
+
+# 2. javascript: links in every Markdown field and every link form Markdown accepts.
+LINK_FORMS = [
+    "see [the note](javascript:alert(1))",
+    "- [f]: javascript:alert(1)\n\n[f]",
+    "1. item\n\n    [r]: JaVaScRiPt:alert(1)\n\n[x][r]",
+    "see [x](  java\tscript:alert(1) )",
+    "see [x](<javascript:alert(1)>)",
+    "see [x](data:text/html;base64,PHNjcmlwdD4=)",
+    "see [x](/relative/path)",
+    "[f]: vbscript:msgbox\n\n[f]",
+]
+# Forms that are not links once the field is escaped (a blockquote's ">" and an autolink's "<"
+# are text): they must simply stay inert.
+INERT_FORMS = ["> [f]: javascript:alert(1)\n\n[f][]", "<javascript:alert(1)>", "<https://a.b>"]
+MARKDOWN_FIELDS = {"article-summary": ("article.yaml", "summary"), "analysis": (CLAIM, "analysis"),
+                   "city-summary": ("cities/northtown.yaml", "summary"),
+                   "city-outcome": ("cities/northtown.yaml", "outcome")}
+
+
+@pytest.mark.parametrize("text", LINK_FORMS)
+@pytest.mark.parametrize("field", list(MARKDOWN_FIELDS))
+def test_every_link_form_in_every_markdown_field_is_checked(facts: Path, field: str, text: str) -> None:
+    file, name = MARKDOWN_FIELDS[field]
+    edit(facts / file, **{name: "Some text.\n\n" + text})
+    errors = errors_of(facts)
+    assert any(f": {name}: link target" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("text", INERT_FORMS)
+@pytest.mark.parametrize("field", list(MARKDOWN_FIELDS))
+def test_forms_that_escaping_turns_into_text_stay_inert(facts: Path, field: str, text: str) -> None:
+    file, name = MARKDOWN_FIELDS[field]
+    edit(facts / file, **{name: "Some text.\n\n" + text})
+    assert errors_of(facts) == []
+    pages, _, _ = built(facts)
+    for path, page in pages.items():
+        html = to_html(page)
+        assert live_markup(html) == [] and html_problems(html) == [], path
+
+
+def test_a_reference_link_to_a_web_address_is_fine(facts: Path) -> None:
+    edit(facts / CLAIM, analysis="See [the data][d].\n\n[d]: https://example.org/data")
+    assert errors_of(facts) == []
+    pages, _, _ = built(facts)
+    assert '<a href="https://example.org/data">the data</a>' in to_html(pages["claims/most-engineers.md"])
+
+
+# 3. CSV: a carriage return cannot start a row; formula cells are defused.
+def test_csv_keeps_line_breaks_inside_their_cell(facts: Path) -> None:
+    edit(facts / CLAIM, claim="text\n=cmd|' /C calc'!A0", summary=" =1+1", quote="@SUM(A1)")
+    _, files, facts_model = built(facts)
+    rows = list(csv.reader(io.StringIO(files["facts.csv"].lstrip("\ufeff"), newline="")))
+    assert len(rows) == 1 + len(facts_model.claims)
+    row = dict(zip(rows[0], rows[2]))
+    assert row["claim"] == "text\n=cmd|' /C calc'!A0"
+    assert row["summary"] == "' =1+1" and row["quote"] == "'@SUM(A1)"
+    assert files["facts.csv"].startswith("\ufeff")
+
+
+def test_a_carriage_return_from_a_yaml_escape_is_refused(facts: Path) -> None:
+    text = (facts / CLAIM).read_text().replace("summary: Northtown ranks third, not first.",
+                                               'summary: "text\\r=cmd|\' /C calc\'!A0"')
+    (facts / CLAIM).write_text(text)
+    assert any("summary: contains U+000D" in e for e in errors_of(facts))
+
+
+# 4. Length bounds come before patterns; no quadratic regex.
+def test_a_huge_url_is_refused_at_once(facts: Path) -> None:
+    edit_source(facts / CLAIM, url="https://" + "a" * 128 * 1024)
+    started = time.monotonic()
+    errors = errors_of(facts)
+    assert time.monotonic() - started < 5  # a hang guard: main took 193 s
+    assert any("sources[0].url: is 131,080 characters; at most 2,000 allowed" in e for e in errors), errors
+
+
+def test_many_blank_lines_in_an_analysis_render_in_linear_time(facts: Path) -> None:
+    edit(facts / CLAIM, analysis="a" + "\n \n" * 6000 + "b")
+    started = time.monotonic()
+    pages, _, _ = built(facts)
+    assert time.monotonic() - started < 5  # a hang guard
+    assert "b" in pages["claims/most-engineers.md"]
+
+
+# 5. Tracebacks that become located errors.
+def test_a_huge_position_is_refused(facts: Path) -> None:
+    text = (facts / CLAIM).read_text().replace("position: 2", "position: 1" + "0" * 300)
+    (facts / CLAIM).write_text(text)
+    assert any("position: must be at most 1,000,000, got a number of 301 digits" in e for e in errors_of(facts))
+
+
+def test_a_folder_named_like_a_fact_is_a_located_error(facts: Path) -> None:
+    (facts / "claims" / "folder.yaml").mkdir()
+    assert any("claims/folder.yaml:1:1: unexpected file" in e for e in errors_of(facts))
+
+
+def test_a_file_removed_while_reading_is_a_located_error(facts: Path) -> None:
+    from generator.load import read_document
+
+    with pytest.raises(FactsInvalid) as caught:
+        read_document(facts / "claims" / "gone.yaml", "claim", facts)
+    assert "gone.yaml:1:1: was removed while the facts were being read; run again" in str(caught.value)
+
+
+# 6. A FIFO named like a fact never blocks.
+def test_a_fifo_named_like_a_fact_does_not_hang(facts: Path) -> None:
+    os.mkfifo(facts / "claims" / "pipe.yaml")
+    started = time.monotonic()
+    errors = errors_of(facts)
+    assert time.monotonic() - started < 5
+    assert any("pipe.yaml:1:1: unexpected file" in e or "not a regular file" in e for e in errors), errors
+
+
+# 8. A folder symlink that leaves facts/ is refused like a file symlink.
+def test_a_folder_symlink_out_of_facts_is_refused(facts: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(facts / "cities", elsewhere)
+    (facts / "cities").symlink_to(elsewhere, target_is_directory=True)
+    errors = errors_of(facts)
+    assert any("cities:1:1: is a symbolic link to a folder outside the facts folder" in e for e in errors), errors
+
+
+# 9. Control characters from YAML escapes.
+@pytest.mark.parametrize("escape", ["\\x01", "\\0", "\\e", "\\uFFFE", "\\u202E", "\\x85", "\\uD800"])
+def test_control_characters_from_yaml_escapes_are_refused(facts: Path, escape: str) -> None:
+    text = (facts / CLAIM).read_text().replace("claim: Northtown has the most engineers in the country.",
+                                               f'claim: "Northtown{escape} has the most engineers"')
+    (facts / CLAIM).write_text(text)
+    errors = errors_of(facts)
+    assert any(": claim: contains U+" in e for e in errors) or any("YAML" in e for e in errors), errors
+
+
+# 10. `$` means the end of the text, as in JSON Schema.
+@pytest.mark.parametrize("file,field,value", [
+    ("verdicts.yaml", ("verdicts", 0, "color"), "#1b7a3d\n"),
+    ("verdicts.yaml", ("verdicts", 0, "id"), "true\n"),
+    (CLAIM, ("id",), "most-engineers\n"),
+    (CLAIM, ("reviewed",), "2021-05-06\n"),
+    (CLAIM, ("sources", 0, "url"), "https://example.org/stats\n"),
+])
+def test_a_trailing_newline_does_not_pass_a_pattern(facts: Path, file: str, field: tuple, value: str) -> None:
+    data = yaml.safe_load((facts / file).read_text())
+    target = data
+    for part in field[:-1]:
+        target = target[part]
+    target[field[-1]] = value
+    (facts / file).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    assert errors_of(facts), f"{field} = {value!r} passed"
+
+
+# 11. `|` and a backtick inside a URL keep the sources table whole (real URLs contain `|`).
+def test_a_pipe_in_a_url_keeps_the_table_whole(facts: Path) -> None:
+    edit_source(facts / CLAIM, url="https://example.org/a|b`c")
+    assert errors_of(facts) == []
+    pages, _, _ = built(facts)
+    html = to_html(pages["claims/most-engineers.md"])
+    assert 'href="https://example.org/a%7Cb%60c"' in html
+    assert html.count("<tr>") == 2 and "<code>" not in html
+
+
+# 13. The serve cache re-reads a file whose bytes changed, whatever its size and mtime say.
+def test_serve_cache_sees_an_edit_that_keeps_size_and_mtime(facts: Path) -> None:
+    cache = DocumentCache()
+    path = facts / CLAIM
+    first = {d.path.name: d for d in load_facts(facts, cache)}["most-engineers.yaml"]
+    info = path.stat()
+    path.write_text(path.read_text().replace("third, not first", "THIRD, NOT FIRST"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+    second = {d.path.name: d for d in load_facts(facts, cache)}["most-engineers.yaml"]
+    assert second.data["summary"] == "Northtown ranks THIRD, NOT FIRST."
+    assert first.data["summary"] == "Northtown ranks third, not first."
+
+
+# 15. Smaller: what reaches the terminal, editor files, Unicode spellings of one name.
+def test_escape_sequences_in_a_key_do_not_reach_the_terminal(facts: Path) -> None:
+    (facts / CLAIM).write_text((facts / CLAIM).read_text() + '"\\e[31mred\\e]0;title\\a": 1\n')
+    errors = errors_of(facts)
+    assert errors and all("\x1b" not in e and "\x07" not in e for e in errors)
+    assert any("\\x1b[31mred" in e for e in errors), errors
+
+
+def test_a_newline_in_a_file_name_stays_on_one_annotation_line() -> None:
+    error = FactError("facts/claims/a\nb.yaml", 1, 1, "", "unexpected file")
+    assert "\n" not in error.github() and "\n" not in str(error)
+
+
+def test_editor_files_do_not_block_the_build(facts: Path) -> None:
+    for name in ("most-engineers.yaml~", "#most-engineers.yaml#", ".#most-engineers.yaml", "x.yaml.swp"):
+        (facts / "claims" / name).write_text("not: [valid")
+    assert errors_of(facts) == []
+
+
+def test_two_unicode_spellings_of_one_name_give_one_message(facts: Path) -> None:
+    nfc = unicodedata.normalize("NFC", "caf\u00e9.yaml")
+    nfd = unicodedata.normalize("NFD", nfc)
+    for name in (nfc, nfd):
+        (facts / "claims" / name).write_text((facts / CLAIM).read_text())
+    errors = errors_of(facts)
+    assert len([e for e in errors if "another Unicode form" in e]) == 1, errors
+    assert len(errors) == len(set(errors))
+
+
+# The property: whatever a hostile contributor writes in any text or URL field of any fact
+# kind, the result is a site with no live markup and intact data files, or located errors.
+ATOMS = list("<>\"'`()[]!{}|*_#&;:=/\\\r\n\t \x00\x01\x1b\u202e\u2028aZ0é武") + [
+    "javascript:", "JaVaScRiPt:", "java\tscript:", "&#106;avascript:", "&#x6A;avascript:", "&colon;",
+    "![x](y)", "[a](javascript:alert(1))", "[a]: javascript:alert(1)", "\n- [f]: javascript:x\n\n[f]",
+    "<https://a.b>", "<javascript:alert(1)>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+    " onfocus=alert(1) autofocus ", "{: onclick=alert(1) }", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)",
+    "]]>", "</script>", "{{ 7*7 }}", "{% raw %}", "---", "\n# h\n", "\n| a | b |\n", "https://a.b/",
+]
+hostile_text = st.lists(st.sampled_from(ATOMS), min_size=1, max_size=12).map("".join)
+hostile_url = st.one_of(
+    hostile_text.map(lambda t: "https://example.com/" + t),
+    hostile_text.map(lambda t: "https://example.com/?" + t),
+    hostile_text,
+)
+TEXT_FIELDS = {
+    "article.yaml": [("title",), ("outlet",), ("summary",), ("organisation", "name"), ("date_note",)],
+    "verdicts.yaml": [("verdicts", 0, "label"), ("verdicts", 0, "description")],
+    "cities/northtown.yaml": [("name",), ("name_zh",), ("province",), ("summary",), ("outcome",),
+                              ("outcome_sources", 0, "title"), ("outcome_sources", 0, "publisher")],
+    CLAIM: [("claim",), ("quote",), ("summary",), ("analysis",), ("sources", 0, "title"),
+            ("sources", 0, "publisher"), ("corrections", 0, "note")],
+    "timeline.yaml": [("events", 0, "event"), ("events", 0, "sources", 0, "title")],
+}
+URL_FIELDS = {
+    "article.yaml": [("url",), ("organisation", "url")],
+    "cities/northtown.yaml": [("outcome_sources", 0, "url"), ("outcome_sources", 0, "archive_url")],
+    CLAIM: [("sources", 0, "url"), ("sources", 0, "archive_url")],
+    "timeline.yaml": [("events", 0, "sources", 0, "url")],
+}
+FIELD_CHOICES = [(f, w, "text") for f, ws in TEXT_FIELDS.items() for w in ws] + \
+                [(f, w, "url") for f, ws in URL_FIELDS.items() for w in ws]
+ORIGINALS = {name: yaml.safe_load((FIXTURES / "facts" / name).read_text()) for name in
+             {*TEXT_FIELDS, *URL_FIELDS, "claims/factory-coming.yaml", "cities/southtown.yaml"}}
+ATOM = "{http://www.w3.org/2005/Atom}"
+JSON_IN_SCRIPT = jinja2.Environment().from_string("{{ value | tojson }}")
+
+
+def write_hostile(facts: Path, choices: list[tuple[str, tuple, str]], values: list[str]) -> dict:
+    documents = copy.deepcopy(ORIGINALS)
+    for (file, where, _), value in zip(choices, values):
+        target = documents[file]
+        for part in where[:-1]:
+            target = target[part]
+        target[where[-1]] = value
+    for name, data in documents.items():
+        (facts / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return documents
+
+
+@settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "500")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_hostile_text_in_any_field_gives_inert_pages_and_intact_data(facts: Path, data) -> None:
+    choices = data.draw(st.lists(st.sampled_from(FIELD_CHOICES), min_size=1, max_size=4, unique=True))
+    values = [data.draw(hostile_url if kind == "url" else hostile_text) for _, _, kind in choices]
+    write_hostile(facts, choices, values)
+    try:
+        model, pages, files = build_pages(facts, OPTIONS, TODAY)
+    except FactsInvalid as invalid:
+        event("refused with located errors")
+        assert invalid.errors
+        for error in invalid.errors:
+            assert LOCATED.match(str(error)), str(error)
+        return
+    event("built")
+    for page in pages:
+        html = to_html(page.markdown)
+        assert live_markup(html) == [], (page.path, live_markup(html))
+        # `check` passed, so the build's allow-list must pass too: the two agree.
+        assert html_problems(html) == [], (page.path, html_problems(html))
+        review = page.meta.get("factcheck", {}).get("claim_review")
+        if review:
+            claim = next(c for c in model.claims if f"claims/{c.id}.md" == page.path)
+            script = JSON_IN_SCRIPT.render(value=review)
+            assert "</" not in script and "<!--" not in script
+            assert json.loads(script)["claimReviewed"] == claim.claim
+    feed = ET.fromstring(files["feed.xml"].encode("utf-8"))
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.iter(f"{ATOM}entry")]
+    for claim in model.claims:
+        label = model.verdict(claim.status).label
+        assert f"Claim: {claim.claim} - Verdict: {label}" in titles
+    rows = list(csv.reader(io.StringIO(files["facts.csv"].lstrip("\ufeff"), newline="")))
+    assert len(rows) == 1 + len(model.claims)
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell
+    parsed = json.loads(files["facts.json"])
+    assert [c["claim"] for c in parsed["claims"]] == [c.claim for c in model.claims]
