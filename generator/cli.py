@@ -1,24 +1,42 @@
 """The command-line adapter: `python -m generator check | export | new`.
 
-The library raises FactsInvalid; this module turns it into messages and an exit code.
+The library raises GeneratorError (FactsInvalid carries located errors); this module turns
+those, and the OSErrors a user's paths cause, into one line each and an exit code: 1 when
+something is wrong, 2 when the command refuses to run. Never a traceback.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import os
+import stat
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 
 import click
 
-from .build import build_pages, check_facts
-from .errors import FactsInvalid
+from .build import check_facts
+from .errors import FactsInvalid, GeneratorError, printable
+from .export import export_files
 from .history import HistoryUnavailable, unrecorded_verdict_changes
 from .links import check_links
-from .load import load_facts
-from .render import SiteOptions
-from .scaffold import ScaffoldRefused, find_placeholders, new_fact
+from .load import display_path, load_facts
+from .scaffold import find_placeholders, new_fact
 
 EXPORT_MARKER = ".factcheck-export"
+MARKER_HEADER = "Written by python -m generator export; safe to overwrite. Files it wrote, one a line:"
+
+
+class ExportRefused(GeneratorError):
+    """export will not write here: the folder is someone else's, or holds a link where it writes."""
+
+    exit_code = 2
+
+
+class ExportFailed(GeneratorError):
+    """export could not write a file; the message names it."""
 
 
 def _report(invalid: FactsInvalid, output_format: str) -> None:
@@ -26,6 +44,41 @@ def _report(invalid: FactsInvalid, output_format: str) -> None:
         click.echo(error.github() if output_format == "github" else str(error))
     count = len(invalid.errors)
     click.echo(f"{count} error{'s' if count != 1 else ''} in facts", err=True)
+
+
+def _os_message(problem: OSError) -> str:
+    """`path: reason` for an OSError, the path as the user would type it."""
+    reason = problem.strerror or str(problem)
+    return f"{display_path(Path(os.fsdecode(problem.filename)))}: {reason}" if problem.filename else reason
+
+
+def _at_edge(command: Callable) -> Callable:
+    """Turn what a command raises into one line on stderr (facts errors on stdout) and its exit code."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        name = click.get_current_context().info_name
+        try:
+            return command(*args, **kwargs)
+        except FactsInvalid as invalid:
+            _report(invalid, kwargs.get("output_format", "text"))
+            sys.exit(invalid.exit_code)
+        except GeneratorError as problem:
+            # printable: a newline in a file name must not forge a second line of output.
+            click.echo(f"{name}: {printable(str(problem))}", err=True)
+            sys.exit(problem.exit_code)
+        except OSError as problem:  # a path the user gave: unreadable, vanished, a folder for a file
+            click.echo(f"{name}: {printable(_os_message(problem))}", err=True)
+            sys.exit(1)
+
+    return run
+
+
+def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    # FloatRange lets inf and nan through; neither is a time anyone can wait.
+    if not math.isfinite(value):
+        raise click.BadParameter("must be a finite number of seconds")
+    return value
 
 
 @click.group()
@@ -39,34 +92,37 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
 @click.option("--since", "since", metavar="GIT-REF", default=None,
-              help="Also fail claims whose status changed since this ref without a new corrections entry.")
+              help="Also fail claims whose status changed since this ref without a new corrections entry "
+                   "(a renamed claim is compared with its old file).")
 @click.option("--links", is_flag=True,
               help="Also fetch every source URL; fail on broken ones, warn when a server refuses robots.")
 @click.option("--link-workers", default=8, show_default=True, type=click.IntRange(min=1),
               help="With --links: how many URLs to fetch at once.")
 @click.option("--link-timeout", default=10.0, show_default=True, metavar="SECONDS",
-              type=click.FloatRange(min=0, min_open=True), help="With --links: seconds to wait for each answer.")
+              type=click.FloatRange(min=0, min_open=True), callback=_finite_seconds,
+              help="With --links: seconds each URL may take in all, redirects and retries included.")
+@click.option("--allow-private-hosts", is_flag=True,
+              help="With --links: also fetch loopback, private and link-local hosts (a local test server). "
+                   "Without it they are reported as not fetched, and redirects to them as broken.")
+@_at_edge
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
-          link_timeout: float) -> None:
+          link_timeout: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
-    try:
-        facts = check_facts(facts_dir)
-        if since:
+    facts = check_facts(facts_dir)
+    if since:
+        try:
             changes = unrecorded_verdict_changes(facts_dir, since)
-            if changes:
-                raise FactsInvalid(changes)
-    except FactsInvalid as invalid:
-        _report(invalid, output_format)
-        sys.exit(1)
-    except HistoryUnavailable as problem:
-        click.echo(f"check --since: {problem}", err=True)
-        sys.exit(2)
+        except HistoryUnavailable as problem:
+            click.echo(f"check --since: {printable(str(problem))}", err=True)
+            sys.exit(problem.exit_code)
+        if changes:
+            raise FactsInvalid(changes)
     for warning in find_placeholders(facts_dir):
         click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
     click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.cities)} cities, "
                f"{len(facts.verdicts)} verdicts: all valid")
     if links:
-        report = check_links(load_facts(facts_dir), link_workers, link_timeout)
+        report = check_links(load_facts(facts_dir), link_workers, link_timeout, allow_private_hosts)
         for problem in report.problems:
             if output_format == "github":
                 click.echo(problem.error.github(problem.level))
@@ -77,53 +133,160 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
             sys.exit(1)
 
 
-def _options_from_mkdocs(config_file: Path | None) -> tuple[SiteOptions, Path | None]:
-    """Read site_url, repo_url and the plugin's options the way `mkdocs build` does."""
-    if config_file is None or not config_file.is_file():
-        return SiteOptions(), None
-    from mkdocs.config import load_config
-
-    from .plugin import FactcheckPlugin, site_options
-
-    config = load_config(str(config_file))
-    plugin = next((p for p in config.plugins.values() if isinstance(p, FactcheckPlugin)), None)
-    if plugin is None:
-        return SiteOptions(site_url=config.site_url or "", repo_url=config.repo_url or ""), None
-    facts_dir = config_file.resolve().parent / plugin.config.facts_dir
-    return site_options(config, plugin.config), facts_dir
-
-
 @main.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the Markdown pages into.")
+              help="Folder to write the site into: mkdocs.yml, docs/ and overrides/.")
 @click.option("--facts", "facts_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder of fact files (default: the plugin's facts_dir in mkdocs.yml, else facts).")
 @click.option("--config-file", "config_file", default="mkdocs.yml", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="MkDocs config to take site_url, repo_url and plugin options from, if it exists.")
+              help="The site's MkDocs config: its settings, hand-written pages and plugin options.")
 @click.option("--force", is_flag=True, help="Write into a non-empty folder that export did not create.")
+@_at_edge
 def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool) -> None:
-    """Write the generated pages to disk, byte for byte what the MkDocs plugin serves."""
-    options, configured_facts = _options_from_mkdocs(config_file)
-    facts_dir = facts_dir or configured_facts or Path("facts")
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / EXPORT_MARKER).exists() and not force:
-        click.echo(f"{out_dir}: folder is not empty and was not made by export; "
-                   "choose an empty folder or pass --force", err=True)
-        sys.exit(2)
-    try:
-        _, pages, files = build_pages(facts_dir, options)
-    except FactsInvalid as invalid:
-        _report(invalid, "text")
-        sys.exit(1)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / EXPORT_MARKER).write_text("Written by python -m generator export; safe to overwrite.\n")
-    for page in pages:
-        target = out_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.markdown.encode("utf-8"))
-    for name, text in files.items():
-        (out_dir / name).write_bytes(text.encode("utf-8"))
-    click.echo(f"wrote {len(pages)} pages and {', '.join(files)} to {out_dir}")
+    """Write the site as a folder that MkDocs, ProperDocs or Zensical builds without our plugin:
+    the same pages, data files, schemas, verdict table and edit links as the plugin serves.
+
+    The marker file lists what export wrote; a later export removes the files on that list it
+    no longer writes (a deleted claim's page) and nothing else. Links inside the folder are
+    never followed: a link where a page goes is replaced by the page."""
+    outputs = export_files(config_file, facts_dir)
+    with _OutputFolder(out_dir, force) as folder:
+        folder.begin(list(outputs))
+        for name, data in outputs.items():
+            folder.write(name, data)
+        folder.finish()
+    pages = sum(1 for name in outputs if name.startswith("docs/") and name.endswith(".md"))
+    click.echo(f"wrote mkdocs.yml, {pages} pages, the data files and the theme to {out_dir}; "
+               f"build it with: cd {out_dir} && mkdocs build --strict")
+
+
+class _OutputFolder:
+    """export's folder, written through file descriptors opened without following links, so a
+    link planted inside it (out/index.md -> ../README.md) is never written through."""
+
+    def __init__(self, root: Path, force: bool):
+        self.root = root
+        self.force = force
+        self.written: list[str] = []
+        self._folders: dict[tuple[str, ...], int] = {}
+
+    def __enter__(self) -> _OutputFolder:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            top = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as problem:
+            raise ExportFailed(f"{self.root}: cannot create the folder: {problem.strerror}") from None
+        self._folders[()] = top
+        self.previous = self._read_manifest()
+        if self.previous is None and os.listdir(top) and not self.force:
+            self.__exit__()
+            raise ExportRefused(f"{self.root}: folder is not empty and was not made by export; "
+                                "choose an empty folder or pass --force")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for descriptor in self._folders.values():
+            os.close(descriptor)
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write root/name atomically: a temporary file beside it, then a rename over the name."""
+        *parents, leaf = self._parts(name)
+        folder = self._folder(tuple(parents), create=True)
+        temporary = f".{leaf}.{os.getpid()}.tmp"
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666,
+                                 dir_fd=folder)
+            try:
+                with open(descriptor, "wb") as handle:
+                    handle.write(data)
+                # A rename replaces the name itself: a link there is replaced, never followed.
+                os.replace(temporary, leaf, src_dir_fd=folder, dst_dir_fd=folder)
+            except OSError:
+                os.unlink(temporary, dir_fd=folder)
+                raise
+        except OSError as problem:
+            raise ExportFailed(f"{self._shown(name)}: {problem.strerror}") from None
+        self.written.append(name)
+
+    def begin(self, names: list[str]) -> None:
+        """Record the old and the new files before writing, so an export cut short leaves no file
+        that a later export would not know to remove."""
+        self._record(set(self.previous or ()) | set(names))
+
+    def finish(self) -> None:
+        """Remove what the last export wrote and this one did not, then record this one's files."""
+        for name in sorted(set(self.previous or ()) - set(self.written)):
+            self._remove_stale(name)
+        self._record(set(self.written))
+
+    def _record(self, names: set[str]) -> None:
+        listing = "".join(f"{name}\n" for name in sorted(names))
+        self.write(EXPORT_MARKER, f"{MARKER_HEADER}\n{listing}".encode("utf-8"))
+        self.written.remove(EXPORT_MARKER)
+
+    def _read_manifest(self) -> list[str] | None:
+        """The previous export's file list, or None when the folder holds no marker of ours."""
+        try:
+            descriptor = os.open(EXPORT_MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
+                                 dir_fd=self._folders[()])
+        except OSError:
+            return None  # missing, a link or unreadable: not a marker export can trust
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            lines = handle.read(1 << 20).decode("utf-8", "replace").splitlines()
+        # Line 1 is the header; the marker is never stale, whatever the list says.
+        return [line for line in lines[1:] if line and line != EXPORT_MARKER]
+
+    def _remove_stale(self, name: str) -> None:
+        try:
+            *parents, leaf = self._parts(name)
+            folder = self._folder(tuple(parents), create=False)
+        except (GeneratorError, ValueError, OSError):
+            return  # not a name export writes, or behind a link: not export's to remove
+        try:
+            if stat.S_ISREG(os.stat(leaf, dir_fd=folder, follow_symlinks=False).st_mode):
+                os.unlink(leaf, dir_fd=folder)
+        except FileNotFoundError:
+            pass
+        except OSError as problem:
+            raise ExportFailed(f"{self._shown(name)}: cannot remove the old page: {problem.strerror}") from None
+
+    @staticmethod
+    def _parts(name: str) -> list[str]:
+        """The parts of a relative name inside the folder; ValueError for anything that leaves it."""
+        path = PurePosixPath(name)
+        if path.is_absolute() or not path.parts or ".." in path.parts or "\\" in name:
+            raise ValueError(name)
+        return list(path.parts)
+
+    def _folder(self, parts: tuple[str, ...], create: bool) -> int:
+        """A descriptor of root/parts, each step opened without following a link."""
+        if parts in self._folders:
+            return self._folders[parts]
+        parent = self._folder(parts[:-1], create)
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        try:
+            descriptor = os.open(parts[-1], flags, dir_fd=parent)
+        except FileNotFoundError:
+            if not create:
+                raise
+            try:
+                os.mkdir(parts[-1], 0o777, dir_fd=parent)
+                descriptor = os.open(parts[-1], flags, dir_fd=parent)
+            except OSError as problem:
+                raise ExportFailed(f"{self._shown('/'.join(parts))}: {problem.strerror}") from None
+        except OSError as problem:
+            if os.path.islink(self.root / Path(*parts)):
+                raise ExportRefused(f"{self._shown('/'.join(parts))} is a symbolic link; export does not "
+                                    "write through links, remove it") from None
+            raise ExportFailed(f"{self._shown('/'.join(parts))}: {problem.strerror}") from None
+        self._folders[parts] = descriptor
+        return descriptor
+
+    def _shown(self, name: str) -> str:
+        return display_path(self.root / name)
 
 
 @main.command()
@@ -131,11 +294,8 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
 @click.argument("name")
 @click.option("--facts", "facts_dir", default="facts", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")
+@_at_edge
 def new(kind: str, name: str, facts_dir: Path) -> None:
     """Start facts/claims/NAME.yaml or facts/cities/NAME.yaml with every field to fill in."""
-    try:
-        path = new_fact(facts_dir, kind, name)
-    except ScaffoldRefused as refused:
-        click.echo(f"new: {refused}", err=True)
-        sys.exit(1)
+    path = new_fact(facts_dir, kind, name)
     click.echo(f"wrote {path}: fill in every FILL IN, then run python -m generator check")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
 
-from .errors import FactError
-from .load import display_path, load_facts
+from .errors import FactError, FactsInvalid, GeneratorError
+from .load import Document, display_path, load_facts, read_document
 from .render import TEMPLATE_DIR
 
 PLACEHOLDER = "FILL IN"
@@ -17,8 +21,14 @@ PLACEHOLDER_URL = "https://example.com/replace-with-"
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-class ScaffoldRefused(Exception):
-    """The file cannot be written: bad name, or it exists already."""
+class ScaffoldRefused(GeneratorError):
+    """The file will not be written: a bad name, it exists already, or its folder is not a folder."""
+
+    exit_code = 2
+
+
+class ScaffoldFailed(GeneratorError):
+    """The file could not be written: the system said no (read-only folder, a file in the way)."""
 
 
 def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None = None) -> Path:
@@ -29,30 +39,63 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
                               "e.g. hesai-d-round)")
     folder = facts_dir / ("claims" if kind == "claim" else "cities")
     target = folder / f"{name}.yaml"
+    if folder.is_symlink() and not folder.exists():
+        raise ScaffoldRefused(f"{display_path(folder)} is a symbolic link that points nowhere; make it a folder")
     if target.exists() or target.is_symlink():
         raise ScaffoldRefused(f"{display_path(target)} already exists; edit it instead")
     position = 1
     if kind == "claim":
-        positions = [c.data.get("position") for c in _claims(folder)]
+        positions = [c.data.get("position") for c in _claims(folder) if isinstance(c.data, dict)]
         position = max([p for p in positions if isinstance(p, int)], default=0) + 1
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     text = env.get_template(f"new-{kind}.yaml.j2").render(
         id=name, position=position, today=(today or dt.date.today()).isoformat())
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8") as handle:  # "x": never replace a file made meanwhile
-        handle.write(text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:
+        raise ScaffoldFailed(f"{display_path(folder)}: cannot create the folder: {problem.strerror}") from None
+    _write_new(target, text)
     return target
 
 
-def _claims(folder: Path):
-    from .load import read_document
+def _write_new(target: Path, text: str) -> None:
+    """Create target with text; never replace or follow anything already there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        # O_EXCL: a file (or link) made meanwhile is never replaced or written through.
+        descriptor = os.open(target, flags, 0o666)
+    except FileExistsError:
+        raise ScaffoldRefused(f"{display_path(target)} already exists; edit it instead") from None
+    except OSError as problem:
+        raise ScaffoldFailed(f"{display_path(target)}: {problem.strerror}") from None
+    try:
+        with open(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as problem:
+        target.unlink(missing_ok=True)  # a half-written fact would fail check with a confusing error
+        raise ScaffoldFailed(f"{display_path(target)}: {problem.strerror}") from None
 
-    for path in sorted(folder.glob("*.yaml")):
+
+def _claims(folder: Path) -> Iterator[Document]:
+    """The readable claims beside the new one; the rest are check's business, not new's."""
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        return
+    except OSError as problem:
+        if problem.errno == errno.ENOTDIR:
+            return  # mkdir reports it, with the folder's name
+        raise ScaffoldFailed(f"{display_path(folder)}: cannot be read: {problem.strerror}") from None
+    for name in names:
+        path = folder / name
         try:
+            # lstat: a FIFO, device or link is never opened here, so it cannot block or escape.
+            if not name.endswith(".yaml") or not stat.S_ISREG(path.lstat().st_mode):
+                continue
             yield read_document(path, "claim", folder.parent)
-        except Exception:  # noqa: BLE001 - a broken neighbour does not stop a new file
-            continue
+        except (FactsInvalid, OSError):
+            continue  # a broken or vanished neighbour does not stop a new file
 
 
 def find_placeholders(facts_dir: Path | str) -> list[FactError]:

@@ -1,4 +1,5 @@
-"""`check --links` against a local HTTP server: never the internet."""
+"""`check --links` against a local HTTP server: never the internet. The server is on 127.0.0.1,
+so these tests pass --allow-private-hosts (test_cli_edges checks that without it nothing is fetched)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ SUMMARY_OK = "links: 4 URLs checked, 0 broken, 1 refused automated access"
 
 
 class Handler(BaseHTTPRequestHandler):
-    """/ok 200, /gone 404, /error 500, /redirect 302 -> /ok, /no-head 405 on HEAD, /forbidden 403, /slow."""
+    """/ok 200, /gone 404, /error 500, /redirect 302 -> /ok, /to-ftp 302 -> ftp://, /no-head 405 on HEAD,
+    /forbidden 403, /slow."""
 
     def do_HEAD(self) -> None:
         self.answer(body=False)
@@ -36,9 +38,9 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/slow":
             time.sleep(SLOW_SECONDS)
-        if path == "/redirect":
+        if path in ("/redirect", "/to-ftp"):
             self.send_response(302)
-            self.send_header("Location", "/ok?from=redirect")
+            self.send_header("Location", "/ok?from=redirect" if path == "/redirect" else "ftp://files.example/x")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -131,7 +133,8 @@ def test_broken_links_are_located_errors(facts: Path, server: Server) -> None:
     urls = [f"{base(server)}/{name}" for name in ("gone", "error", "no-head", "forbidden", "slow")]
     point_facts_at(facts, server, [*urls, closed_port_url()])
 
-    result = run(["generator", "check", "--links", "--link-timeout", TIMEOUT], cwd=facts.parent)
+    result = run(["generator", "check", "--links", "--allow-private-hosts", "--link-timeout", TIMEOUT],
+                 cwd=facts.parent)
 
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines() == [
@@ -149,7 +152,8 @@ def test_broken_links_are_located_errors(facts: Path, server: Server) -> None:
 def test_fine_links_pass_and_a_shared_url_is_fetched_once(facts: Path, server: Server) -> None:
     point_facts_at(facts, server, [f"{base(server)}/no-head", f"{base(server)}/forbidden"])
 
-    result = run(["generator", "check", "--links", "--link-timeout", TIMEOUT], cwd=facts.parent)
+    result = run(["generator", "check", "--links", "--allow-private-hosts", "--link-timeout", TIMEOUT],
+                 cwd=facts.parent)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[1:] == [
@@ -168,7 +172,7 @@ def test_a_broken_shared_url_is_reported_at_every_place(facts: Path, server: Ser
         path = facts / name
         path.write_text(path.read_text().replace(f"{base(server)}/ok", f"{base(server)}/gone"))
 
-    result = run(["generator", "check", "--links"], cwd=facts.parent)
+    result = run(["generator", "check", "--links", "--allow-private-hosts"], cwd=facts.parent)
 
     assert result.returncode == 1
     assert result.stdout.splitlines()[1:] == [
@@ -181,7 +185,7 @@ def test_a_broken_shared_url_is_reported_at_every_place(facts: Path, server: Ser
 def test_github_format_annotates_errors_and_warnings(facts: Path, server: Server) -> None:
     point_facts_at(facts, server, [f"{base(server)}/gone", f"{base(server)}/forbidden"])
 
-    result = run(["generator", "check", "--links", "--format", "github"], cwd=facts.parent)
+    result = run(["generator", "check", "--links", "--allow-private-hosts", "--format", "github"], cwd=facts.parent)
 
     assert result.returncode == 1
     line = FIRST_SOURCE_LINE
@@ -203,7 +207,7 @@ def test_without_links_nothing_is_fetched(facts: Path, server: Server) -> None:
 
 
 def test_tls_failure_is_a_message_not_a_traceback(server: Server) -> None:
-    level, message = probe(f"https://127.0.0.1:{server.server_address[1]}/ok", timeout=2)
+    level, message = probe(f"https://127.0.0.1:{server.server_address[1]}/ok", timeout=2, allow_private=True)
 
     assert level == "error"
     assert message.startswith("TLS error: ")
