@@ -1,4 +1,5 @@
 # Two commands do everything: `make serve` (preview the site) and `make test` (every test).
+# `make test-fast` runs the fast tier alone: no MkDocs build, no browser (tiers: tests/conftest.py).
 # Each creates .venv and installs the pinned dependencies on first use.
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TOOLS_STAMP := tests/tools/node_modules/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check bench clean
+.PHONY: serve build test test-fast check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ build: $(STAMP)
 
 test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not build and not browser"
 
 check: $(STAMP)
 	$(BIN)/python -m generator check

@@ -6,7 +6,6 @@ All the work happens in the stages; this file only translates between them and M
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -14,27 +13,37 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .build import SessionCache, build_pages
+from .build import SessionCache
 from .config import FactcheckConfig
-from .errors import FactsInvalid
-from .render import Page, Renderer, SiteOptions
+from .errors import FactsInvalid, GeneratorError
+from .publish import THEME_DIR, Site, publish_site
+from .render import SiteOptions
 from .sanitize import html_problems
-from .validate import SCHEMA_DIR
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
-# Hand-written pages may ask for generated parts: <!-- factcheck:verdicts --> is the verdict table.
-MARKER = re.compile(r"<!-- factcheck:([a-z-]+) -->")
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
 
 
 def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOptions:
-    """The SiteOptions a MkDocs config implies; shared with `export` so both write the same pages."""
+    """The SiteOptions a MkDocs config implies; shared with `export` so both write the same pages.
+
+    MkDocs' edit_uri points into the docs folder (edit/main/docs/); fact files sit beside it,
+    so their edit links start from the repository's root: the docs folder is taken off the end."""
+    edit_uri = (config.edit_uri or "edit/main/").strip("/") + "/"
+    root = Path(config.config_file_path or ".").resolve().parent
+    try:
+        docs = Path(config.docs_dir).resolve().relative_to(root).as_posix() + "/"
+    except ValueError:
+        docs = ""
+    if docs and edit_uri.endswith("/" + docs):
+        edit_uri = edit_uri[: -len(docs)]
     return SiteOptions(
         site_url=config.site_url or "",
         repo_url=config.repo_url or "",
-        edit_uri=config.edit_uri or "edit/main/",
+        edit_uri=edit_uri,
         facts_path=plugin_config.facts_path,
         passages_per_page=max(1, plugin_config.passages_per_page),
+        use_directory_urls=config.use_directory_urls,
     )
 
 
@@ -66,11 +75,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.facts_dir = (root / self.config.facts_dir).resolve()
         self.cache_dir = (root / self.config.cache_dir).resolve()
         self.options = site_options(config, self.config)
-        self.pages: list[Page] = []
-        self.renderer: Renderer | None = None
+        self.site: Site | None = None
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        # Our templates, partials and CSS come with the package: after the site's custom_dir (so a
+        # site can override any of them), before Material's own.
+        if str(THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         return config
 
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' signature
@@ -80,14 +92,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         try:
             session = getattr(self, "session", None)
-            facts, self.pages, data = build_pages(self.facts_dir, self.options, cache=session)
+            self.site = publish_site(self.facts_dir, self.options, cache=session, with_data=self.config.data_files)
         except FactsInvalid as invalid:
             for error in invalid.errors:
                 log.error(str(error))
             raise PluginError(f"factcheck: {len(invalid.errors)} error(s) in {self.config.facts_dir}/; "
                               "fix the facts above (python -m generator check lists them)") from None
-        self.renderer = Renderer(facts, self.options)
-        for page in self.pages:
+        for page in self.site.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
                 raise PluginError(f"factcheck: {config.docs_dir}/{page.path} is also a generated page; "
@@ -95,25 +106,19 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             cache_file = self.cache_dir / "pages" / page.path
             write_if_changed(cache_file, page.markdown, session.written if session else None)
             files.append(File.generated(config, page.path, abs_src_path=str(cache_file)))
-        if self.config.data_files:
-            for name, text in data.items():
-                files.append(File.generated(config, name, content=text))
-            for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
-                files.append(File.generated(config, f"schemas/{schema.name}", abs_src_path=str(schema)))
+        for name, text in self.site.data.items():
+            files.append(File.generated(config, name, content=text))
+        for name, source in self.site.static.items():
+            files.append(File.generated(config, name, abs_src_path=str(source)))
         return files
 
     def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
-        if page.file.generated_by or "<!-- factcheck:" not in markdown:
+        if page.file.generated_by:
             return markdown
-
-        def snippet(match: re.Match) -> str:
-            try:
-                return self.renderer.render_snippet(match.group(1), page.file.src_uri)
-            except KeyError:
-                raise PluginError(f"factcheck: {config.docs_dir}/{page.file.src_uri}: unknown marker "
-                                  f"{match.group(0)}; known: <!-- factcheck:verdicts -->") from None
-
-        return MARKER.sub(snippet, markdown)
+        try:
+            return self.site.expand_snippets(markdown, page.file.src_uri)
+        except GeneratorError as problem:
+            raise PluginError(f"factcheck: {config.docs_dir}/{problem}") from None
 
     def on_page_content(self, html, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
         # The last line: whatever escaping missed, a generated page holding HTML outside the

@@ -52,6 +52,7 @@ class SiteOptions:
     edit_uri: str = "edit/main/"
     facts_path: str = "facts"
     passages_per_page: int = 100
+    use_directory_urls: bool = True
 
     def edit_url(self, source_path: str) -> str:
         if not self.repo_url:
@@ -69,13 +70,17 @@ class SiteOptions:
         return (self.site_url.rstrip("/") + "/" + path) if self.site_url else "/" + path
 
     def page_url(self, path: str) -> str:
-        """Absolute URL of a generated page ('claims/x.md' -> '<site_url>claims/x/')."""
-        if path == "index.md":
-            rel = ""
-        elif path.endswith("/index.md"):
-            rel = path[: -len("index.md")]
+        """Absolute URL of a generated page, as MkDocs will publish it: 'claims/x.md' is
+        '<site_url>claims/x/' with directory URLs (the default), '<site_url>claims/x.html' without."""
+        if self.use_directory_urls:
+            if path == "index.md":
+                rel = ""
+            elif path.endswith("/index.md"):
+                rel = path[: -len("index.md")]
+            else:
+                rel = path[: -len(".md")] + "/"
         else:
-            rel = path[: -len(".md")] + "/"
+            rel = path[: -len(".md")] + ".html"
         return (self.site_url.rstrip("/") + "/" + rel) if self.site_url else "/" + rel
 
 

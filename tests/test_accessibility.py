@@ -7,7 +7,6 @@ from urllib.parse import urlparse
 import pytest
 
 from .conftest import IN_CI, ROOT
-from .test_browser import page, served  # noqa: F401 - pytest fixtures, used by name
 
 # Site paths checked with axe, relative to the site root ("" is the home page).
 PAGES = [

@@ -1,80 +1,15 @@
-"""What a reader does, in a real browser: Debian's Chromium driven by Playwright."""
+"""What a reader does, in a real browser: Debian's Chromium driven by Playwright.
+
+The browser, a fresh `page` per test and the `served` sites come from conftest.py."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import threading
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 import yaml
 
-from .conftest import IN_CI, ROOT, build_site, run
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Without these, Chromium phones Google at start-up, and this machine's closed network refuses it.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _require_chromium() -> None:
-    missing = not Path(CHROMIUM).exists()
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = True
-    if missing:
-        message = f"browser tests need {CHROMIUM} (apt-get install chromium) and the playwright package"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory):
-    """The real site, built and served on a loopback port; yields its base URL."""
-    _require_chromium()
-    source = build_site(tmp_path_factory.mktemp("browser") / "src")
-    handler = functools.partial(_QuietHandler, directory=str(source / "out"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
-@pytest.fixture
-def page():
-    """A fresh page that records console errors and refuses any request off this machine."""
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        page = context.new_page()
-        page.console_errors = []
-        page.foreign_requests = []
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        def guard(route):
-            if urlparse(route.request.url).hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                page.foreign_requests.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        yield page
-        browser.close()
+from .conftest import ROOT
 
 
 def test_reader_goes_home_city_claim_source(page, served: str) -> None:
@@ -194,22 +129,6 @@ def test_data_downloads_are_served(page, served: str) -> None:
         response = page.request.get(link.evaluate("a => a.href"))
         assert response.status == 200, name
         assert len(response.body()) > 1000, name
-
-
-@pytest.fixture(scope="module")
-def payload_served(tmp_path_factory: pytest.TempPathFactory):
-    """A site whose every fact text field carries script payloads, built and served locally."""
-    from .test_untrusted import make_payload_site
-
-    _require_chromium()
-    source = make_payload_site(tmp_path_factory.mktemp("payload") / "src")
-    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=source)
-    assert result.returncode == 0, result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(source / "out"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
 
 
 PAGES = ["", "article/", "claims/most-engineers/", "claims/factory-coming/", "cities/", "cities/northtown/",

@@ -20,15 +20,8 @@ from generator.build import check_facts
 from generator.data import CSV_COLUMNS, FEED_ENTRIES
 from generator.model import Facts
 
-from .conftest import build_site
-
 SITE_URL = "http://127.0.0.1:8000/"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("reader") / "src")
 
 
 @pytest.fixture(scope="module")

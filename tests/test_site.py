@@ -1,4 +1,6 @@
-"""The real facts, built by real MkDocs into a real site, and what the plugin promises of it."""
+"""The real facts, built by real MkDocs into a real site, and what the plugin promises of it.
+
+`built` is the session's build of the real site (conftest.py); tests that change the site copy their own."""
 
 from __future__ import annotations
 
@@ -11,16 +13,10 @@ import yaml
 
 from generator.build import check_facts
 
-from .conftest import ROOT, build_site, run
+from .conftest import ROOT, run
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 CLAIM_IDS = sorted(p.stem for p in (ROOT / "facts" / "claims").glob("*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`mkdocs build --strict` of a copy of the repository's site; returns the copy."""
-    return build_site(tmp_path_factory.mktemp("site") / "src")
 
 
 def test_every_page_type_is_built(built: Path) -> None:
@@ -77,21 +73,6 @@ def test_site_requests_nothing_from_third_party_hosts(built: Path) -> None:
         loaded = [u for u in loaded if not u.startswith("http://127.0.0.1:8000/")]
         assert loaded == [], (page, loaded)
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
-
-
-def test_export_writes_what_the_plugin_serves(built: Path, tmp_path: Path) -> None:
-    result = run(["generator", "export", "--out", str(tmp_path / "export")], cwd=built)
-    assert result.returncode == 0, result.stderr
-    served = built / ".cache" / "factcheck" / "pages"
-    exported = tmp_path / "export"
-    served_files = sorted(str(p.relative_to(served)) for p in served.rglob("*.md"))
-    exported_files = sorted(str(p.relative_to(exported)) for p in exported.rglob("*.md"))
-    # A page per claim and per city, plus home, the article walk-through, cities, verdicts and timeline.
-    assert served_files == exported_files and len(served_files) == len(CLAIM_IDS) + 4 + 5
-    for name in served_files:
-        assert (served / name).read_bytes() == (exported / name).read_bytes(), name
-    for name in ("facts.json", "claimreview.json", "facts.csv", "feed.xml"):
-        assert (exported / name).read_bytes() == (built / "out" / name).read_bytes(), name
 
 
 def test_export_refuses_a_folder_it_did_not_make(built: Path, tmp_path: Path) -> None:
