@@ -5,6 +5,7 @@ Stages: load -> validate -> model -> render. Adapters: plugin (MkDocs) and cli.
 
 from .build import build_pages, check_facts
 from .errors import FactError, FactsInvalid
-from .render import Page, SiteOptions
+from .options import SiteOptions
+from .render import Page
 
 __all__ = ["FactError", "FactsInvalid", "Page", "SiteOptions", "build_pages", "check_facts"]

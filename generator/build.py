@@ -8,7 +8,8 @@ from pathlib import Path
 from .load import DocumentCache, load_facts
 from .model import Facts
 from .data import data_files
-from .render import Page, PageCache, Renderer, SiteOptions
+from .options import SiteOptions
+from .render import Page, PageCache, Renderer
 from .validate import validate_facts
 
 

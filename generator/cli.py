@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -20,6 +21,8 @@ import click
 from .build import check_facts
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
+from .init import InitRefused, SiteSettings, init_site
+from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_verdict_changes
 from .links import check_links
 from .load import display_path, load_facts
@@ -119,7 +122,7 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
             raise FactsInvalid(changes)
     for warning in find_placeholders(facts_dir):
         click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
-    click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.cities)} cities, "
+    click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.places)} places, "
                f"{len(facts.verdicts)} verdicts: all valid")
     if links:
         report = check_links(load_facts(facts_dir), link_workers, link_timeout, allow_private_hosts)
@@ -290,12 +293,46 @@ class _OutputFolder:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["claim", "city"]))
+@click.argument("kind", type=click.Choice([name for name, kind in KINDS.items() if kind.scaffold]))
 @click.argument("name")
 @click.option("--facts", "facts_dir", default="facts", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")
 @_at_edge
 def new(kind: str, name: str, facts_dir: Path) -> None:
-    """Start facts/claims/NAME.yaml or facts/cities/NAME.yaml with every field to fill in."""
+    """Start facts/claims/NAME.yaml or facts/places/NAME.yaml with every field to fill in."""
     path = new_fact(facts_dir, kind, name)
     click.echo(f"wrote {path}: fill in every FILL IN, then run python -m generator check")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="", help="The site's title (default: from the folder name).")
+@click.option("--language", default="en", show_default=True,
+              help="The site's language: every page and message in it (en, zh).")
+@click.option("--places/--no-places", default=True, show_default=True,
+              help="Whether the article's claims are about places (cities, countries, topics).")
+@click.option("--place-label", default="", metavar="SINGULAR/PLURAL",
+              help="What readers call the places, e.g. City/Cities or Country/Countries.")
+@click.option("--places-folder", default="", metavar="FOLDER",
+              help="URL folder of the place pages (default: from --place-label, else places).")
+@click.option("--organisation", default="", help="Who publishes the fact-check.")
+@click.option("--repo-url", default="", help="The site's repository, https://github.com/OWNER/NAME.")
+@_at_edge
+def init(folder: Path, title: str, language: str, places: bool, place_label: str, places_folder: str,
+         organisation: str, repo_url: str) -> None:
+    """Start a new fact-check site in FOLDER (new or empty): config, facts with one worked
+    example, hand-written pages, workflows and a README with its two commands."""
+    singular, _, plural = place_label.partition("/")
+    if place_label and not plural:
+        raise InitRefused("--place-label: write it as SINGULAR/PLURAL, e.g. City/Cities")
+    folder_name = places_folder or (re.sub(r"[^a-z0-9]+", "-", plural.lower()).strip("-") if plural else "places")
+    settings = SiteSettings(
+        site_name=title or folder.resolve().name.replace("-", " ").replace("_", " ").capitalize(),
+        language=language, places=places, place_singular=singular.strip(), place_plural=plural.strip(),
+        places_folder=folder_name or "places", org_name=organisation, repo_url=repo_url)
+    written = init_site(folder, settings)
+    click.echo(f"wrote {len(written)} files to {folder}. Next:\n"
+               f"  cd {folder}\n"
+               "  make serve    # preview at http://127.0.0.1:8000/ (installs into .venv on first use)\n"
+               "  make test     # check the facts, run the site tests, build --strict\n"
+               "Then replace the example claim in facts/claims/ and the EXAMPLE values in facts/article.yaml.")

@@ -4,6 +4,11 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 
+class PlacesLabel(base.Config):
+    singular = c.Type(str, default="")
+    plural = c.Type(str, default="")
+
+
 class FactcheckConfig(base.Config):
     # Folder of fact files, relative to mkdocs.yml.
     facts_dir = c.Type(str, default="facts")
@@ -17,3 +22,12 @@ class FactcheckConfig(base.Config):
     # Passages per page of the article walk-through: long articles get several pages, so one
     # edited claim rebuilds one page of passages, not all of them.
     passages_per_page = c.Type(int, default=100)
+    # What readers call the article's places, in the site's language (City/Cities,
+    # Country/Countries, Topic/Topics); empty means the catalogue's word for "place".
+    places_label = c.SubConfig(PlacesLabel)
+    # The URL folder of place pages: places/wuhan/ by default.
+    places_folder = c.Type(str, default="places")
+    # A folder of templates beside mkdocs.yml that override ours by file name (claim.md.j2, ...).
+    templates_dir = c.Type(str, default="templates")
+    # An Open Graph image per claim (claims/<id>.png), drawn at build time.
+    share_images = c.Type(bool, default=True)

@@ -12,17 +12,22 @@ import datetime as dt
 import io
 import json
 import re
+from dataclasses import fields, is_dataclass
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
-from .model import Article, Claim, Facts, Source, Verdict
-from .render import SiteOptions, claim_review
+from .i18n import Messages
+from .jsonld import claim_review
+from .model import Article, Claim, Facts, Verdict
+from .options import SiteOptions
 
 # The feed carries the most recently changed claims; readers follow changes, not the archive.
 FEED_ENTRIES = 50
-CSV_COLUMNS = ("id", "position", "claim", "quote", "verdict", "verdict_label", "rating_value", "cities",
-               "summary", "reviewed", "updated", "corrections", "sources", "source_urls", "url")
+# Model fields that say where a fact came from, not what it says.
+INTERNAL = {"source_path"}
+# CSV columns the site derives from a claim's fields.
+DERIVED_COLUMNS = ("updated", "source_urls", "url")
 # A cell starting with one of these runs as a formula in a spreadsheet; a leading ' keeps it text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Excel reads a CSV as the local code page unless it starts with a byte-order mark.
@@ -49,22 +54,20 @@ def _inert_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _source(s: Source) -> dict[str, Any]:
-    return {"title": s.title, "publisher": s.publisher, "url": s.url, "published": _day(s.published),
-            "accessed": s.accessed.isoformat(), "archive_url": s.archive_url, "kind": s.kind, "stance": s.stance}
+def plain(value: Any) -> Any:
+    """A model value as JSON data, field by field from its dataclass: dates as YYYY-MM-DD,
+    tuples as lists. Fields that only say where a fact came from (source_path) stay out."""
+    if is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name not in INTERNAL}
+    if isinstance(value, (tuple, list)):
+        return [plain(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _claim_data(claim: Claim, options: SiteOptions) -> dict[str, Any]:
-    return {"id": claim.id, "claim": claim.claim, "quote": claim.quote, "position": claim.position,
-            "cities": list(claim.cities), "status": claim.status, "summary": claim.summary,
-            "analysis": claim.analysis, "sources": [_source(s) for s in claim.sources],
-            "reviewed": claim.reviewed.isoformat(),
-            "corrections": [{"date": k.date.isoformat(), "note": k.note} for k in claim.corrections],
-            "url": options.page_url(f"claims/{claim.id}.md")}
+    return {**plain(claim), "url": options.page_url(f"claims/{claim.id}.md")}
 
 
 # Per-claim JSON is kept between the rebuilds of a serve session: an edit re-encodes one claim.
@@ -94,21 +97,13 @@ def _with_list(data: dict[str, Any], key: str, items: list[str]) -> str:
 
 def facts_json(facts: Facts, options: SiteOptions) -> str:
     """Every fact, as the fact files hold it, plus each page's URL."""
-    article = facts.article
     data = {
-        "article": {"title": article.title, "outlet": article.outlet, "language": article.language,
-                    "published": _day(article.published), "date_note": article.date_note, "url": article.url,
-                    "summary": article.summary,
-                    "organisation": {"name": article.organisation.name, "url": article.organisation.url}},
-        "verdicts": [{"id": v.id, "label": v.label, "description": v.description, "rating_value": v.rating_value}
-                     for v in facts.verdicts],
-        "cities": [{"slug": c.slug, "name": c.name, "name_zh": c.name_zh, "province": c.province,
-                    "summary": c.summary, "outcome": c.outcome,
-                    "outcome_sources": [_source(s) for s in c.outcome_sources],
-                    "url": options.page_url(f"cities/{c.slug}.md")} for c in facts.cities],
+        "article": plain(facts.article),
+        "verdicts": plain(facts.verdicts),
+        "places": [{**plain(p), "url": options.page_url(f"{options.places_folder}/{p.slug}.md")}
+                   for p in facts.places],
         "claims": None,
-        "timeline": [{"date": e.date.isoformat(), "event": e.event, "cities": list(e.cities),
-                      "sources": [_source(s) for s in e.sources]} for e in facts.timeline],
+        "timeline": plain(facts.timeline),
     }
     claims = [_claim_json(claim, options).rstrip("\n") for claim in facts.claims]
     return _with_list(data, "claims", claims)
@@ -121,7 +116,7 @@ def claimreview_json(facts: Facts, options: SiteOptions) -> str:
     feed: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
-        "name": f"Fact-check: {facts.article.title}",
+        "name": Messages(options.language)("feed_title", title=facts.article.title),
         "url": options.file_url("claimreview.json"),
         "publisher": {"@type": "Organization", "name": facts.article.organisation.name,
                       "url": facts.article.organisation.url},
@@ -135,28 +130,46 @@ def claimreview_json(facts: Facts, options: SiteOptions) -> str:
 
 def _cell(value: Any) -> Any:
     # Spreadsheets skip leading spaces before they look for a formula, so the check does too.
-    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+    if isinstance(value, str) and value.lstrip(" \u00a0\u3000\ufeff\u200b").startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        if value and is_dataclass(value[0]):
+            return len(value)  # sources, corrections, credits: how many
+        return " ; ".join(str(item) for item in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def csv_columns() -> tuple[str, ...]:
+    """The columns of facts.csv: the claim's fields, then what the site derives from them."""
+    own = tuple(f.name for f in fields(Claim) if f.name not in INTERNAL and f.name != "status")
+    return own[:4] + ("verdict", "verdict_label", "rating_value") + own[4:] + DERIVED_COLUMNS
+
+
 def facts_csv(facts: Facts, options: SiteOptions) -> str:
-    """One row per claim, in article order; lists are joined with ' ; ' (cities, source URLs).
+    """One row per claim, in article order; lists of words are joined with ' ; ', lists of
+    sources, corrections and credits give their count.
 
     RFC 4180: CRLF between rows, so the writer quotes any cell holding a CR or LF and no line
     break inside a cell can start a new row; a byte-order mark first, for Excel."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    columns = csv_columns()
+    writer.writerow(columns)
     for claim in sorted(facts.claims, key=lambda c: c.position):
         verdict = facts.verdict(claim.status)
-        row = (claim.id, claim.position, claim.claim, claim.quote, claim.status, verdict.label,
-               "" if verdict.rating_value is None else verdict.rating_value, " ; ".join(claim.cities),
-               claim.summary, claim.reviewed.isoformat(), claim.updated.isoformat(), len(claim.corrections),
-               len(claim.sources), " ; ".join(s.url for s in claim.sources),
-               options.page_url(f"claims/{claim.id}.md"))
-        writer.writerow([_cell(value) for value in row])
+        row = {f.name: _csv_value(getattr(claim, f.name)) for f in fields(Claim)}
+        row.update(verdict=claim.status, verdict_label=verdict.label,
+                   rating_value="" if verdict.rating_value is None else verdict.rating_value,
+                   updated=claim.updated.isoformat(), source_urls=" ; ".join(s.url for s in claim.sources),
+                   url=options.page_url(f"claims/{claim.id}.md"))
+        writer.writerow([_cell(row[column]) for column in columns])
     return out.getvalue()
 
 
@@ -182,14 +195,15 @@ def _entry_id(claim: Claim, options: SiteOptions) -> str:
 def atom_feed(facts: Facts, options: SiteOptions) -> str:
     """An Atom feed of the most recently reviewed or corrected claims, newest first."""
     article = facts.article
+    t = Messages(options.language)
     home = options.page_url("index.md")
     recent = facts.recently_updated(FEED_ENTRIES)
     updated = max((claim.updated for claim in recent), default=dt.date(1970, 1, 1))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
-        f"  <title>{escape('Fact-check: ' + article.title)}</title>",
-        f"  <subtitle>{escape('Claims reviewed or corrected, newest first')}</subtitle>",
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(options.language)}>',
+        f"  <title>{escape(t('feed_title', title=article.title))}</title>",
+        f"  <subtitle>{escape(t('feed_subtitle'))}</subtitle>",
         f"  <id>{escape(home if options.site_url else 'urn:x-factcheck:feed')}</id>",
         f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(home)}/>",
         f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(options.file_url('feed.xml'))}/>",
@@ -203,11 +217,11 @@ def atom_feed(facts: Facts, options: SiteOptions) -> str:
         summary = claim.summary
         corrections = sorted(claim.corrections, key=lambda c: c.date)
         if corrections and corrections[-1].date == claim.updated:
-            summary = f"Corrected {claim.updated.isoformat()}: {corrections[-1].note} {summary}"
+            summary = t("feed_corrected", date=t.date(claim.updated), note=corrections[-1].note, summary=summary)
         url = options.page_url(f"claims/{claim.id}.md")
         lines += [
             "  <entry>",
-            f"    <title>{escape(f'Claim: {claim.claim} - Verdict: {verdict.label}')}</title>",
+            f"    <title>{escape(t('share_title', claim=claim.claim, verdict=verdict.label))}</title>",
             f"    <id>{escape(_entry_id(claim, options))}</id>",
             f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
             f"    <published>{_timestamp(claim.reviewed)}</published>",

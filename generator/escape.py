@@ -21,7 +21,12 @@ from .urls import check_url
 # Characters Python-Markdown (with the tables extension) treats as syntax and lets us escape.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
 _RULE_LINE = re.compile(r"^([ \t]*)([-*_=])(?=[-*_= \t]*$)", re.MULTILINE)
-_HEADING = re.compile(r"^([ \t]*)#", re.MULTILINE)
+# A heading mark at the start of a line, also after list markers ("- # x" is a heading in a list item).
+_HEADING = re.compile(r"^([ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*)#", re.MULTILINE)
+# "[label]:" is where a reference definition starts; writing its colon as an entity makes
+# definitions impossible, so a link can only be an inline [text](url) that the check sees in its
+# own field (a definition in one field could otherwise redirect a link written in another).
+_REFERENCE_DEFINITION = re.compile(r"\]:")
 _LIST_START = re.compile(r"^(\d+)([.)])")
 
 
@@ -45,7 +50,7 @@ def md_block(text: Any) -> str:
     text = text.replace("![", "\\![")
     text = _HEADING.sub(r"\1\\#", text)
     text = _RULE_LINE.sub(r"\1\\\2", text)
-    return text
+    return _REFERENCE_DEFINITION.sub("]&#58;", text)
 
 
 def html_attr(value: Any) -> str:

@@ -17,8 +17,9 @@ from typing import Any
 import yaml
 
 from .errors import GeneratorError
-from .publish import THEME_DIR, publish_site, theme_files
-from .render import SiteOptions
+from .i18n import Messages
+from .publish import THEME_DIR, THEME_MESSAGES, publish_site, theme_files
+from .options import SiteOptions
 
 PLUGIN = "factcheck"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
@@ -82,6 +83,7 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
     docs_dir: Path | None = None
     custom_dir: Path | None = None
     options = SiteOptions()
+    plugin = None
     if config_file is not None and config_file.is_file():
         config, raw = _mkdocs_config(config_file)
         plugin = next((p for p in config.plugins.values() if isinstance(p, FactcheckPlugin)), None)
@@ -94,7 +96,11 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
                                   use_directory_urls=config.use_directory_urls)
         docs_dir = Path(config.docs_dir)
         custom_dir = Path(config.theme.custom_dir) if config.theme.custom_dir else None
-    site = publish_site(facts_dir or Path("facts"), options, today=today)
+    template_dirs: tuple[str, ...] = ()
+    if config_file is not None and plugin is not None:
+        templates = config_file.resolve().parent / plugin.config.templates_dir
+        template_dirs = (str(templates),) if templates.is_dir() else ()
+    site = publish_site(facts_dir or Path("facts"), options, today=today, template_dirs=template_dirs)
     if docs_dir is not None and docs_dir.is_dir():
         for path in sorted(docs_dir.rglob("*")):
             relative = path.relative_to(docs_dir).as_posix()
@@ -110,13 +116,18 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
         files[f"docs/{name}"] = text.encode("utf-8")
     for name, source in site.static.items():
         files[f"docs/{name}"] = source.read_bytes()
+    for name, data in site.binary.items():
+        files[f"docs/{name}"] = data
     for name, source in theme_files().items():
         files[f"overrides/{name}"] = source.read_bytes()
     if custom_dir is not None and custom_dir.is_dir() and custom_dir.resolve() != THEME_DIR.resolve():
         for path in sorted(custom_dir.rglob("*")):
             if path.is_file():
                 files[f"overrides/{path.relative_to(custom_dir).as_posix()}"] = path.read_bytes()
-    config = plain_config(raw, f"Fact-check: {site.facts.article.title}")
+    config = plain_config(raw, Messages(options.language)("feed_title", title=site.facts.article.title))
+    # The words the theme parts read (404 page, feed link), as the plugin would have set them.
+    config["extra"] = {**(config.get("extra") or {}),
+                       "factcheck": {key: Messages(options.language)(key) for key in THEME_MESSAGES}}
     header = ("# Written by `python -m generator export`: this site's config without the factcheck\n"
               "# plugin. Build with `mkdocs build`, `properdocs build` or `zensical build`.\n")
     files["mkdocs.yml"] = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")

@@ -36,7 +36,6 @@ GET_LIMIT = 4096  # bytes read from a GET answer: enough to know the page is ser
 REFUSED = {401, 403, 429}
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 10  # as many as urllib follows
-SOURCE_LISTS = {"claim": "sources", "city": "outcome_sources"}
 NOT_PUBLIC = "a loopback, private or reserved address"
 INVALID = "not a valid web address"
 
@@ -83,22 +82,27 @@ class LinkReport:
 
 
 def source_urls(documents: Iterable[Document]) -> dict[str, list[tuple[Document, FieldPath]]]:
-    """Every source URL of claims, cities and the timeline, with each place it is written."""
+    """Every source URL of every fact kind, with each place it is written."""
     places: dict[str, list[tuple[Document, FieldPath]]] = {}
     for document in documents:
-        for where, sources in _source_lists(document):
+        for where, sources in _source_lists(document.data, ()):
             for i, source in enumerate(sources):
-                places.setdefault(source["url"], []).append((document, where + (i, "url")))
+                if isinstance(source, dict) and isinstance(source.get("url"), str):
+                    places.setdefault(source["url"], []).append((document, where + (i, "url")))
     return places
 
 
-def _source_lists(document: Document) -> Iterator[tuple[FieldPath, list]]:
-    if document.kind == "timeline":
-        for e, event in enumerate(document.data["events"]):
-            yield ("events", e, "sources"), event["sources"]
-    elif document.kind in SOURCE_LISTS:
-        name = SOURCE_LISTS[document.kind]
-        yield (name,), document.data.get(name, [])
+def _source_lists(data: object, where: FieldPath) -> Iterator[tuple[FieldPath, list]]:
+    """Lists of sources wherever a kind keeps them: `sources`, or any `<name>_sources` field."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, list) and (key == "sources" or str(key).endswith("_sources")):
+                yield where + (key,), value
+            else:
+                yield from _source_lists(value, where + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _source_lists(item, where + (i,))
 
 
 _LEVELS = {"broken": "error", "refused": "warning", "skipped": "warning"}

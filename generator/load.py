@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import FactError, FactsInvalid
+from .kinds import EXPECTED, FOLDERS, KINDS, REQUIRED_FILES, SINGLE_FILES
 
 # A fact is a short document; anything larger is a mistake or an attack.
 MAX_FILE_BYTES = 256 * 1024
@@ -25,12 +26,6 @@ MAX_FILE_BYTES = 256 * 1024
 # recurses per level, so an unbounded depth would end in a RecursionError.
 MAX_DEPTH = 20
 
-SINGLE_FILES = {"article.yaml": "article", "verdicts.yaml": "verdicts", "timeline.yaml": "timeline"}
-FOLDERS = {"cities": "city", "claims": "claim"}
-REQUIRED_FILES = ("article.yaml", "verdicts.yaml")
-EXPECTED = (
-    "article.yaml, verdicts.yaml, timeline.yaml, cities/<slug>.yaml or claims/<id>.yaml"
-)
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -247,7 +242,7 @@ def read_bytes(path: Path, root: Path) -> bytes:
         return FactsInvalid([FactError(display, 1, 1, "", message)])
 
     try:
-        if path.is_symlink() and not _inside(path.resolve(), root.resolve()):
+        if path.is_symlink() and not _inside(_resolved(path), _resolved(root)):
             raise fail("is a symbolic link to a file outside the facts folder; facts must live inside it")
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
@@ -304,6 +299,14 @@ def read_document(path: Path, kind: str, root: Path) -> Document:
     return parse_document(path, kind, read_bytes(path, root))
 
 
+def _resolved(path: Path) -> Path:
+    """path.resolve(), with a symlink loop reported as an OSError like every other bad path."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python 3.11 raises this for a loop
+        raise OSError(40, "too many levels of symbolic links (a loop)") from None
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
@@ -340,6 +343,9 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
     """List the fact files under root with their kind; report files that do not belong."""
     found: list[tuple[Path, str]] = []
     errors: list[FactError] = []
+    if root.is_symlink():
+        return [], [FactError(display_path(root), 1, 1, "", "the facts folder is a symbolic link; "
+                              "make it a real folder, so no fact comes from outside the repository")]
     if not root.is_dir():
         return [], [FactError(display_path(root), 1, 1, "", "the facts folder does not exist")]
     for name in REQUIRED_FILES:
@@ -347,10 +353,15 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
             errors.append(FactError(display_path(root / name), 1, 1, "", "required file is missing"))
     real_root = root.resolve()
     for entry in _entries(root, errors):
+        try:
+            target = _resolved(entry)
+        except OSError as problem:
+            errors.append(FactError(display_path(entry), 1, 1, "", f"cannot be read: {problem.strerror}"))
+            continue
         if entry.name in SINGLE_FILES and not entry.is_dir():
             found.append((entry, SINGLE_FILES[entry.name]))
         elif entry.name in FOLDERS and entry.is_dir():
-            if not _inside(entry.resolve(), real_root):
+            if not _inside(target, real_root):
                 errors.append(FactError(display_path(entry), 1, 1, "", "is a symbolic link to a folder outside "
                                         "the facts folder; facts must live inside it"))
                 continue
@@ -358,7 +369,7 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
                 if item.suffix == ".yaml" and not item.is_dir():
                     found.append((item, FOLDERS[entry.name]))
                 else:
-                    expected = f"{entry.name}/<{'slug' if entry.name == 'cities' else 'id'}>.yaml"
+                    expected = KINDS[FOLDERS[entry.name]].pattern
                     errors.append(
                         FactError(display_path(item), 1, 1, "", f"unexpected file; expected {expected}")
                     )

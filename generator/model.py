@@ -1,16 +1,27 @@
-"""Stage 3: the checked facts as frozen dataclasses. Imports nothing of ours."""
+"""Stage 3: the checked facts as frozen dataclasses. Imports nothing of ours.
+
+Each field is spelled here once; facts.json, the CSV and the page caches are built from these
+dataclasses' fields (see data.py), so a new optional field needs its schema, this class and the
+template that shows it, and nothing else.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 
 @dataclass(frozen=True)
 class Organisation:
+    """Who publishes the fact-check: the ClaimReview author, and the About page."""
+
     name: str
     url: str
+    about: str | None = None
+    independence: str | None = None
+    funding: str | None = None
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -19,10 +30,13 @@ class Article:
     outlet: str
     language: str
     published: dt.date | None
-    date_note: str | None
-    url: str | None
     summary: str
     organisation: Organisation
+    date_note: str | None = None
+    url: str | None = None
+    author: str | None = None
+    approximate_date: str | None = None
+    bottom_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ class Verdict:
     label: str
     description: str
     rating_value: int | None
-    color: str | None
+    color: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,9 +55,9 @@ class Source:
     url: str
     published: dt.date | None
     accessed: dt.date
-    archive_url: str | None
     kind: str
     stance: str
+    archive_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,15 +67,29 @@ class Correction:
 
 
 @dataclass(frozen=True)
-class City:
+class Credit:
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Place:
     slug: str
     name: str
-    name_zh: str
-    province: str
     summary: str
-    outcome: str | None
-    outcome_sources: tuple[Source, ...]
-    source_path: str
+    source_path: str = field(compare=False, default="")
+    local_name: str | None = None
+    region: str | None = None
+    aliases: tuple[str, ...] = ()
+    outcome: str | None = None
+    outcome_sources: tuple[Source, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        """The one form of a bilingual name: "Wuhan (武汉)", or the name alone."""
+        if self.local_name and self.local_name != self.name:
+            return f"{self.name} ({self.local_name})"
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -70,14 +98,16 @@ class Claim:
     claim: str
     quote: str
     position: int
-    cities: tuple[str, ...]
     status: str
     summary: str
     analysis: str
     sources: tuple[Source, ...]
     reviewed: dt.date
-    corrections: tuple[Correction, ...]
-    source_path: str
+    source_path: str = field(compare=False, default="")
+    places: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    credits: tuple[Credit, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
     @cached_property
     def updated(self) -> dt.date:
@@ -89,8 +119,10 @@ class Claim:
 class Event:
     date: dt.date
     event: str
-    cities: tuple[str, ...]
     sources: tuple[Source, ...]
+    places: tuple[str, ...] = ()
+    claims: tuple[str, ...] = ()
+    key: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,18 +131,18 @@ class Facts:
 
     article: Article
     verdicts: tuple[Verdict, ...]
-    cities: tuple[City, ...]
+    places: tuple[Place, ...]
     claims: tuple[Claim, ...]
     timeline: tuple[Event, ...]
 
     def verdict(self, verdict_id: str) -> Verdict:
         return next(v for v in self.verdicts if v.id == verdict_id)
 
-    def city(self, slug: str) -> City:
-        return next(c for c in self.cities if c.slug == slug)
+    def place(self, slug: str) -> Place:
+        return next(p for p in self.places if p.slug == slug)
 
     def claims_in(self, slug: str) -> tuple[Claim, ...]:
-        return tuple(c for c in self.claims if slug in c.cities)
+        return tuple(c for c in self.claims if slug in c.places)
 
     def recently_updated(self, count: int) -> tuple[Claim, ...]:
         """The `count` claims changed most recently, newest first (article order breaks ties)."""

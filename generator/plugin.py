@@ -16,8 +16,9 @@ from mkdocs.structure.files import File, Files
 from .build import SessionCache
 from .config import FactcheckConfig
 from .errors import FactsInvalid, GeneratorError
-from .publish import THEME_DIR, Site, publish_site
-from .render import SiteOptions
+from .publish import THEME_DIR, THEME_MESSAGES, Site, publish_site
+from .i18n import Messages, catalogue_language
+from .options import SiteOptions
 from .sanitize import html_problems
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
@@ -37,6 +38,8 @@ def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOp
         docs = ""
     if docs and edit_uri.endswith("/" + docs):
         edit_uri = edit_uri[: -len(docs)]
+    language = catalogue_language(config.theme.get("language") or "en")
+    t = Messages(language)
     return SiteOptions(
         site_url=config.site_url or "",
         repo_url=config.repo_url or "",
@@ -44,6 +47,12 @@ def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOp
         facts_path=plugin_config.facts_path,
         passages_per_page=max(1, plugin_config.passages_per_page),
         use_directory_urls=config.use_directory_urls,
+        language=language,
+        site_name=config.site_name or "",
+        place_singular=plugin_config.places_label.singular or t("place_singular"),
+        place_plural=plugin_config.places_label.plural or t("place_plural"),
+        places_folder=plugin_config.places_folder.strip("/") or "places",
+        share_images=plugin_config.share_images,
     )
 
 
@@ -61,6 +70,24 @@ def write_if_changed(path: Path, text: str, written: dict[Path, str] | None = No
         written[path] = text
 
 
+def prune_nav(nav: list, missing: set[str]) -> list:
+    """The nav without entries for generated pages this site does not have (no places, no
+    timeline), so a nav written once never breaks --strict."""
+    pruned = []
+    for entry in nav:
+        if isinstance(entry, dict):
+            (title, value), = entry.items()
+            if isinstance(value, list):
+                value = prune_nav(value, missing)
+                if value:
+                    pruned.append({title: value})
+            elif value not in missing:
+                pruned.append(entry)
+        elif entry not in missing:
+            pruned.append(entry)
+    return pruned
+
+
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     supports_multiple_instances = False
 
@@ -74,8 +101,16 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         root = Path(config.config_file_path or ".").resolve().parent
         self.facts_dir = (root / self.config.facts_dir).resolve()
         self.cache_dir = (root / self.config.cache_dir).resolve()
-        self.options = site_options(config, self.config)
+        try:
+            self.options = site_options(config, self.config)
+        except GeneratorError as problem:
+            raise PluginError(f"factcheck: {problem}") from None
+        templates = root / self.config.templates_dir
+        self.template_dirs = (str(templates),) if templates.is_dir() else ()
         self.site: Site | None = None
+        # Words the theme parts need (the 404 page), in the site's language.
+        t = Messages(self.options.language)
+        config.extra["factcheck"] = {key: t(key) for key in THEME_MESSAGES}
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -92,7 +127,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         try:
             session = getattr(self, "session", None)
-            self.site = publish_site(self.facts_dir, self.options, cache=session, with_data=self.config.data_files)
+            self.site = publish_site(self.facts_dir, self.options, cache=session, with_data=self.config.data_files,
+                                     template_dirs=self.template_dirs, image_cache=self.cache_dir / "images")
         except FactsInvalid as invalid:
             for error in invalid.errors:
                 log.error(str(error))
@@ -110,6 +146,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             files.append(File.generated(config, name, content=text))
         for name, source in self.site.static.items():
             files.append(File.generated(config, name, abs_src_path=str(source)))
+        for name, data in self.site.binary.items():
+            files.append(File.generated(config, name, content=data))
+        if config.nav:
+            config.nav = prune_nav(config.nav, self.site.missing_pages(files.src_uris))
         return files
 
     def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature

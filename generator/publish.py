@@ -7,7 +7,11 @@ disk; so the two cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
+import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +19,8 @@ from .build import SessionCache, check_facts
 from .data import data_files
 from .errors import GeneratorError
 from .model import Facts
-from .render import Page, Renderer, SiteOptions
+from .options import SiteOptions
+from .render import Page, Renderer
 
 PACKAGE = Path(__file__).parent
 SCHEMA_DIR = PACKAGE / "schemas"
@@ -23,6 +28,10 @@ THEME_DIR = PACKAGE / "theme"
 # Hand-written pages may ask for generated parts: <!-- factcheck:verdicts --> is the verdict table.
 MARKER = re.compile(r"<!-- factcheck:([a-z-]+) -->")
 SNIPPETS = ("verdicts",)
+# Bump when the card's drawing changes, so cached cards are drawn again.
+CARD_VERSION = 1
+# Messages the theme parts read from config.extra.factcheck (theme/404.html).
+THEME_MESSAGES = ("not_found_title", "not_found_text", "not_found_home", "feed_subtitle")
 
 
 class UnknownSnippet(GeneratorError):
@@ -37,8 +46,17 @@ class Site:
     renderer: Renderer
     pages: list[Page]
     data: dict[str, str] = field(default_factory=dict)
+    # Binary files made at build time (share images), by path.
+    binary: dict[str, bytes] = field(default_factory=dict)
     # Published as they are: path in the site -> file in the package.
     static: dict[str, Path] = field(default_factory=dict)
+
+    def missing_pages(self, present: Iterable[str]) -> set[str]:
+        """Generated pages a site may list in its nav that this site does not have."""
+        options = self.renderer.options
+        possible = {"index.md", "about.md", "article.md", "verdicts/index.md", "timeline.md",
+                    f"{options.places_folder}/index.md"}
+        return possible - {page.path for page in self.pages} - set(present)
 
     def expand_snippets(self, markdown: str, page_path: str) -> str:
         """A hand-written page's Markdown with every <!-- factcheck:NAME --> marker replaced."""
@@ -66,15 +84,42 @@ def theme_files() -> dict[str, Path]:
             if path.is_file() and not path.name.startswith(".")}
 
 
+def share_images(facts: Facts, options: SiteOptions, cache_dir: Path | None = None) -> dict[str, bytes]:
+    """The Open Graph image of every claim (claims/<id>.png), drawn at build time without the
+    network. Drawing takes ~15 ms a card, so cards are kept in cache_dir under a hash of what
+    they show, and a rebuild draws only the cards whose claim or verdict changed."""
+    from .share_image import claim_card
+
+    caption = urllib.parse.urlsplit(options.site_url).hostname or ""
+    images = {}
+    for claim in facts.claims:
+        verdict = facts.verdict(claim.status)
+        shown = (claim.claim, verdict.label, verdict.color or "#6b6b6b", options.site_name, caption)
+        key = hashlib.sha256(json.dumps([CARD_VERSION, *shown]).encode("utf-8")).hexdigest()[:32]
+        cached = cache_dir / f"{key}.png" if cache_dir else None
+        if cached is not None and cached.is_file():
+            images[f"claims/{claim.id}.png"] = cached.read_bytes()
+            continue
+        data = claim_card(*shown)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(data)
+        images[f"claims/{claim.id}.png"] = data
+    return images
+
+
 def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, today: dt.date | None = None,
-                 cache: SessionCache | None = None, with_data: bool = True) -> Site:
+                 cache: SessionCache | None = None, with_data: bool = True,
+                 template_dirs: tuple[str, ...] = (), image_cache: Path | None = None) -> Site:
     """Check the facts and make every generated part of the site; raise FactsInvalid if any is wrong."""
     options = options or SiteOptions()
     facts = check_facts(facts_dir, today, cache)
-    renderer = Renderer(facts, options, cache.pages if cache else None)
+    renderer = Renderer(facts, options, cache.pages if cache else None, template_dirs)
     pages = renderer.render_pages()
     site = Site(facts, renderer, pages)
     if with_data:
         site.data = data_files(facts, options)
         site.static = schema_files()
+    if options.share_images:
+        site.binary = share_images(facts, options, image_cache)
     return site

@@ -47,8 +47,8 @@ ALLOWED: dict[str, set[str]] = {
 # Attributes that hold a URL; their scheme is checked.
 URL_ATTRIBUTES = {"href", "src", "xlink:href", "action", "formaction", "poster", "background", "cite"}
 SCHEMES = {"http", "https", "mailto"}
-# The one style our templates write: a verdict colour for the badge and passage border.
-_STYLE = re.compile(r"--fc-color: ?#[0-9a-fA-F]{6};?")
+# The styles our templates write: a verdict colour (badges, passages), and a bar's share of a chart.
+_STYLE = re.compile(r"--fc-color: ?#[0-9a-fA-F]{6};?( ?--fc-share: ?\d{1,3}(\.\d)?%;?)?")
 _TEXT_ALIGN = re.compile(r"text-align: ?(left|right|center);?")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Browsers drop ASCII tab and newline anywhere in a URL and C0 controls and spaces at its ends
@@ -91,6 +91,8 @@ def url_problem(value: str) -> str | None:
     match = _SCHEME.match(url)
     if match and match.group(1).lower() not in SCHEMES:
         return f"links to a {match.group(1).lower()}: address ({value[:60]!r})"
+    if url.startswith(("//", "\\", "/\\", "\\/")):
+        return f"links to another host without a scheme ({value[:60]!r})"
     return None
 
 

@@ -14,6 +14,8 @@ import jinja2
 
 from .errors import FactError, FactsInvalid, GeneratorError
 from .load import Document, display_path, load_facts, read_document
+from .kinds import KINDS
+from .publish import SCHEMA_DIR
 from .render import TEMPLATE_DIR
 
 PLACEHOLDER = "FILL IN"
@@ -32,12 +34,12 @@ class ScaffoldFailed(GeneratorError):
 
 
 def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None = None) -> Path:
-    """Write facts/claims/<name>.yaml or facts/cities/<name>.yaml and return its path."""
+    """Write the new fact file of a kind (facts/claims/<name>.yaml, facts/places/<name>.yaml) and return its path."""
     facts_dir = Path(facts_dir)
     if not _SLUG.fullmatch(name) or len(name) > 80:
         raise ScaffoldRefused(f"{name!r} is not a slug (lowercase letters, digits and single hyphens, "
                               "e.g. hesai-d-round)")
-    folder = facts_dir / ("claims" if kind == "claim" else "cities")
+    folder = facts_dir / KINDS[kind].folder
     target = folder / f"{name}.yaml"
     if folder.is_symlink() and not folder.exists():
         raise ScaffoldRefused(f"{display_path(folder)} is a symbolic link that points nowhere; make it a folder")
@@ -49,14 +51,26 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
         position = max([p for p in positions if isinstance(p, int)], default=0) + 1
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
-    text = env.get_template(f"new-{kind}.yaml.j2").render(
-        id=name, position=position, today=(today or dt.date.today()).isoformat())
+    text = env.get_template(KINDS[kind].scaffold).render(
+        id=name, position=position, today=(today or dt.date.today()).isoformat(),
+        schema=schema_line(folder, KINDS[kind].schema))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as problem:
         raise ScaffoldFailed(f"{display_path(folder)}: cannot create the folder: {problem.strerror}") from None
     _write_new(target, text)
     return target
+
+
+def schema_line(folder: Path, schema: str) -> str:
+    """Where a fact file in `folder` finds its JSON Schema, for the editor's language server: the
+    site's own schemas/ folder (written by `init`) when there is one, else the package's."""
+    site_copy = folder.parent.parent / "schemas" / schema
+    target = site_copy if site_copy.is_file() else SCHEMA_DIR / schema
+    try:
+        return Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return target.resolve().as_uri()
 
 
 def _write_new(target: Path, text: str) -> None:

@@ -13,6 +13,8 @@ import difflib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,21 +23,20 @@ from .errors import FactError, FactsInvalid
 from .load import Document, FieldPath
 from .sanitize import markdown_links
 from .urls import InvalidURL, check_url, is_web_url
-from .model import Article, City, Claim, Correction, Event, Facts, Organisation, Source, Verdict
+from .kinds import KINDS
+from .model import Article, Claim, Correction, Credit, Event, Facts, Organisation, Place, Source, Verdict
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-SCHEMA_FOR_KIND = {
-    "article": "article.schema.json",
-    "verdicts": "verdicts.schema.json",
-    "city": "city.schema.json",
-    "claim": "claim.schema.json",
-    "timeline": "timeline.schema.json",
-}
 SUPPORTED_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "type", "properties", "required",
     "additionalProperties", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems",
-    "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType",
+    "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType", "x-reference",
 }
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# Characters whose numbers make Python-Markdown slow, and how many a Markdown field may hold.
+_MARKUP_BUDGET = (("[", 200, "square brackets [ (a link takes one)"), ("&<>", 2000, "& < > characters"))
+# File stems a folder kind cannot use: its listing page is <folder>/index.md.
+_RESERVED_STEMS = {"index"}
 TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "object": "a mapping of fields",
     "array": "a list", "null": "null", "boolean": "true or false", "number": "a number",
@@ -151,6 +152,8 @@ class SchemaCheck:
     def __init__(self, document: Document):
         self.document = document
         self.errors: list[FactError] = []
+        # (field path, value, kind it names) for every field the schema marks with x-reference.
+        self.references: list[tuple[FieldPath, str, str]] = []
 
     def run(self, schema_name: str) -> Any:
         return self.check(self.document.data, read_schema(schema_name), (), schema_name)
@@ -161,7 +164,10 @@ class SchemaCheck:
     def check(self, value: Any, schema: dict[str, Any], where: FieldPath, name: str, error: str | None = None) -> Any:
         if "$ref" in schema:
             target, target_name = _resolve(schema["$ref"], name)
-            return self.check(value, target, where, target_name, schema.get("x-error", error))
+            result = self.check(value, target, where, target_name, schema.get("x-error", error))
+            if "x-reference" in schema and isinstance(result, str):
+                self.references.append((where, result, schema["x-reference"]))
+            return result
         error = schema.get("x-error", error)
         if "anyOf" in schema:
             return self._check_any(value, schema["anyOf"], where, name, error)
@@ -182,6 +188,8 @@ class SchemaCheck:
                 self.fail(where, f"{shown} is not one of {', '.join(schema['enum'])}")
                 return value
         if isinstance(value, str):
+            if "x-reference" in schema:
+                self.references.append((where, value, schema["x-reference"]))
             return self._check_text(value, schema, where, error)
         elif isinstance(value, int) and not isinstance(value, bool):
             if "minimum" in schema and value < schema["minimum"]:
@@ -199,6 +207,7 @@ class SchemaCheck:
             trial = SchemaCheck(self.document)
             result = trial.check(value, option, where, name, error)
             if not trial.errors:
+                self.references += trial.references
                 return result
         # Report against the first option: it is the one a person means (null is the fallback).
         return self.check(value, options[0], where, name, error)
@@ -234,6 +243,13 @@ class SchemaCheck:
         if "minLength" in schema and len(value) < schema["minLength"]:
             self.fail(where, "must not be empty")
         if schema.get("contentMediaType") == "text/markdown":
+            # Python-Markdown slows down sharply with piles of brackets or entities; real prose
+            # needs few, so a field past these bounds is refused before Markdown sees it.
+            for chars, limit, what in _MARKUP_BUDGET:
+                count = sum(value.count(char) for char in chars)
+                if count > limit:
+                    self.fail(where, f"has {count:,} {what}; a Markdown field may have at most {limit:,}")
+                    return value
             for element, target in markdown_links(value):
                 if element != "a":
                     self.fail(where, "images are not allowed in fact text; link to the source instead")
@@ -274,18 +290,6 @@ class SchemaCheck:
         return result
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
-def _source(data: dict) -> Source:
-    return Source(
-        title=data["title"], publisher=data["publisher"], url=data["url"],
-        published=_date(data.get("published")), accessed=dt.date.fromisoformat(data["accessed"]),
-        archive_url=data.get("archive_url"), kind=data["kind"], stance=data["stance"],
-    )
-
-
 class CrossCheck:
     """The checks a schema cannot express: references, dates, links, file names."""
 
@@ -321,15 +325,16 @@ def _valid_date(text: Any) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
 
 
-def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactError]]:
-    """Schema and date checks of one document on its own: (its data read as the schema says, errors)."""
+def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactError], list]:
+    """Schema and date checks of one document on its own: (its data read as the schema says,
+    errors, references to other facts)."""
     if not isinstance(document.data, dict):
-        return None, [document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}")]
+        return None, [document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}")], []
     check = SchemaCheck(document)
-    data = check.run(SCHEMA_FOR_KIND[document.kind])
+    data = check.run(KINDS[document.kind].schema)
     cross = CrossCheck(today)
     cross.dates(document, data)
-    return (None if check.errors else data), check.errors + cross.errors
+    return (None if check.errors else data), check.errors + cross.errors, check.references
 
 
 def validate_facts(
@@ -340,117 +345,145 @@ def validate_facts(
     memo (kept by a serve session) holds the per-document results of unchanged documents."""
     today = today or dt.date.today()
     errors: list[FactError] = []
-    checked: dict[str, list[tuple[Document, dict]]] = {kind: [] for kind in SCHEMA_FOR_KIND}
-    cross = CrossCheck(today)
+    checked: dict[str, list[tuple[Document, dict]]] = {kind: [] for kind in KINDS}
+    references: list[tuple[Document, FieldPath, str, str]] = []
     fresh: dict[int, tuple] = {}
     for document in documents:
         remembered = memo.get(id(document)) if memo is not None else None
         if remembered and remembered[0] is document and remembered[1] == today:
-            data, found = remembered[2], remembered[3]
+            data, found, named = remembered[2], remembered[3], remembered[4]
         else:
-            data, found = _check_document(document, today)
-        fresh[id(document)] = (document, today, data, found)
+            data, found, named = _check_document(document, today)
+        fresh[id(document)] = (document, today, data, found, named)
         errors.extend(found)
         if data is not None:
             checked[document.kind].append((document, data))
+            references += [(document, where, value, kind) for where, value, kind in named]
     if memo is not None:
         memo.clear()
         memo.update(fresh)
+    errors += _check_ids(checked)
+    errors += _check_references(checked, references)
+    if errors:
+        raise FactsInvalid(errors)
+    return build_model(checked)
 
-    verdict_ids = [v["id"] for _, d in checked["verdicts"] for v in d["verdicts"]]
-    city_slugs = []
-    for document, data in checked["city"]:
-        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", document.stem):
-            errors.append(document.at((), f"file name {document.path.name!r} is not a slug; "
-                                          "rename it to lowercase letters, digits and hyphens"))
-        city_slugs.append(document.stem)
+
+def _check_ids(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactError]:
+    """File names are slugs; ids equal their file's stem and are unique; positions are unique."""
+    errors: list[FactError] = []
+    for name, kind in KINDS.items():
+        if not kind.folder:
+            continue
+        seen: dict[str, Document] = {}
+        for document, data in checked[name]:
+            if not _SLUG.fullmatch(document.stem):
+                errors.append(document.at((), f"file name {document.path.name!r} is not a slug; "
+                                              "rename it to lowercase letters, digits and hyphens"))
+            elif document.stem in _RESERVED_STEMS:
+                errors.append(document.at((), f"file name {document.path.name!r} is taken by the "
+                                              f"{kind.folder} listing page; choose another name"))
+            if kind.id_field and data[kind.id_field] != document.stem:
+                errors.append(document.at((kind.id_field,), f"{data[kind.id_field]!r} does not match the file "
+                                                            f"name; expected {document.stem!r} (or rename the file)"))
+            key = data[kind.id_field] if kind.id_field else document.stem
+            if key in seen:
+                errors.append(document.at((kind.id_field,) if kind.id_field else (),
+                                          f"{key!r} is also the id of {seen[key].display}"))
+            seen[key] = document
     for document, data in checked["verdicts"]:
-        seen: set[str] = set()
+        ids: set[str] = set()
         for i, verdict in enumerate(data["verdicts"]):
-            if verdict["id"] in seen:
+            if verdict["id"] in ids:
                 errors.append(document.at(("verdicts", i, "id"), f"verdict {verdict['id']!r} is defined twice"))
-            seen.add(verdict["id"])
-
-    claim_ids: dict[str, Document] = {}
+            ids.add(verdict["id"])
     positions: dict[int, str] = {}
     for document, data in checked["claim"]:
-        if data["id"] != document.stem:
-            errors.append(document.at(("id",), f"{data['id']!r} does not match the file name; "
-                                               f"expected {document.stem!r} (or rename the file)"))
-        if data["id"] in claim_ids:
-            errors.append(document.at(("id",), f"{data['id']!r} is also the id of {claim_ids[data['id']].display}"))
-        claim_ids[data["id"]] = document
         if data["position"] in positions:
             errors.append(document.at(("position",), f"{data['position']} is also the position of "
                                                      f"claim {positions[data['position']]!r}"))
         positions[data["position"]] = data["id"]
-        if verdict_ids and data["status"] not in verdict_ids:
-            errors.append(document.at(("status",), f"{data['status']!r} is not a verdict "
-                                                   f"(expected one of {', '.join(verdict_ids)})"))
-        for i, slug in enumerate(data["cities"]):
-            if slug not in city_slugs:
-                errors.append(document.at(("cities", i), f"{slug!r} is not a city "
-                                                         f"(expected one of {', '.join(city_slugs) or 'none defined'})"))
-    for document, data in checked["timeline"]:
-        for i, event in enumerate(data["events"]):
-            for j, slug in enumerate(event["cities"]):
-                if slug not in city_slugs:
-                    errors.append(document.at(("events", i, "cities", j), f"{slug!r} is not a city "
-                                              f"(expected one of {', '.join(city_slugs) or 'none defined'})"))
-    errors.extend(cross.errors)
-    if errors:
-        raise FactsInvalid(errors)
-    return _build_model(checked)
+    return errors
 
 
-def _build_model(checked: dict[str, list[tuple[Document, dict]]]) -> Facts:
+def _known_ids(checked: dict[str, list[tuple[Document, dict]]]) -> dict[str, list[str]]:
+    """The ids each kind defines, for x-reference checks."""
+    known = {"verdict": [v["id"] for _, d in checked["verdicts"] for v in d["verdicts"]]}
+    for name, kind in KINDS.items():
+        if kind.folder:
+            known[name] = [data[kind.id_field] if kind.id_field else doc.stem for doc, data in checked[name]]
+    return known
+
+
+def _check_references(checked: dict[str, list[tuple[Document, dict]]],
+                      references: list[tuple[Document, FieldPath, str, str]]) -> list[FactError]:
+    known = _known_ids(checked)
+    sets = {kind: set(ids) for kind, ids in known.items()}
+    errors = []
+    for document, where, value, kind in references:
+        if kind == "verdict" and not known["verdict"]:
+            continue  # verdicts.yaml has its own errors
+        if value not in sets.get(kind, ()):
+            names = ", ".join(known.get(kind, [])) or "none defined"
+            noun = "a verdict" if kind == "verdict" else f"a {kind}"
+            errors.append(document.at(where, f"{value!r} is not {noun} (expected one of {names})"))
+    return errors
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _tuple_of(cls: type) -> Callable[[list], tuple]:
+    return lambda items: tuple(build(cls, item) for item in items)
+
+
+# How a value from a fact file becomes a model field, by field name; other fields are taken as
+# they are (lists become tuples). Pelican's METADATA_PROCESSORS is the model.
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "published": _date, "accessed": _date, "reviewed": _date, "date": _date,
+    "sources": _tuple_of(Source), "outcome_sources": _tuple_of(Source),
+    "corrections": _tuple_of(Correction), "credits": _tuple_of(Credit),
+    "organisation": lambda data: build(Organisation, data),
+}
+
+
+def build(cls: type, data: dict[str, Any], **extra: Any) -> Any:
+    """An instance of a model dataclass from checked data: each field by the converter table."""
+    values = dict(extra)
+    for item in fields(cls):
+        if item.name in values or item.name not in data:
+            continue
+        value = data[item.name]
+        convert = CONVERTERS.get(item.name)
+        if convert is not None:
+            value = convert(value) if value is not None else None
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[item.name] = value
+    return cls(**values)
+
+
+# Badge colours for verdicts that name none.
+PALETTE = ("#1b7a3d", "#4f7d1c", "#a15c00", "#6b6b6b", "#b3261e", "#3d5a99", "#7a4e9c")
+
+
+def build_model(checked: dict[str, list[tuple[Document, dict]]]) -> Facts:
+    """The Facts model from every checked document."""
     (_, article_data), = checked["article"]
     (_, verdict_data), = checked["verdicts"]
-    organisation = article_data["organisation"]
-    article = Article(
-        title=article_data["title"], outlet=article_data["outlet"], language=article_data["language"],
-        published=_date(article_data.get("published")), date_note=article_data.get("date_note"),
-        url=article_data.get("url"), summary=article_data["summary"],
-        organisation=Organisation(organisation["name"], organisation["url"]),
-    )
-    verdicts = tuple(
-        Verdict(v["id"], v["label"], v["description"], v.get("rating_value"), v.get("color"))
-        for v in verdict_data["verdicts"]
-    )
-    cities = tuple(
-        City(
-            slug=doc.stem, name=d["name"], name_zh=d["name_zh"], province=d["province"], summary=d["summary"],
-            outcome=d.get("outcome"), outcome_sources=tuple(_source(s) for s in d.get("outcome_sources", [])),
-            source_path=_relative(doc),
-        )
-        for doc, d in checked["city"]
-    )
-    claims = tuple(sorted(
-        (
-            Claim(
-                id=d["id"], claim=d["claim"], quote=d["quote"], position=d["position"], cities=tuple(d["cities"]),
-                status=d["status"], summary=d["summary"], analysis=d["analysis"],
-                sources=tuple(_source(s) for s in d["sources"]), reviewed=dt.date.fromisoformat(d["reviewed"]),
-                corrections=tuple(Correction(dt.date.fromisoformat(c["date"]), c["note"])
-                                  for c in d.get("corrections", [])),
-                source_path=_relative(doc),
-            )
-            for doc, d in checked["claim"]
-        ),
-        key=lambda claim: claim.position,
-    ))
-    timeline = tuple(sorted(
-        (
-            Event(dt.date.fromisoformat(e["date"]), e["event"], tuple(e["cities"]),
-                  tuple(_source(s) for s in e["sources"]))
-            for _, d in checked["timeline"] for e in d["events"]
-        ),
-        key=lambda event: event.date,
-    ))
-    return Facts(article, verdicts, cities, claims, timeline)
+    article = build(Article, article_data)
+    verdicts = tuple(replace(verdict, color=verdict.color or PALETTE[i % len(PALETTE)])
+                     for i, verdict in enumerate(build(Verdict, v) for v in verdict_data["verdicts"]))
+    places = tuple(build(Place, data, slug=doc.stem, source_path=_relative(doc)) for doc, data in checked["place"])
+    claims = tuple(sorted((build(Claim, data, source_path=_relative(doc)) for doc, data in checked["claim"]),
+                          key=lambda claim: claim.position))
+    timeline = tuple(sorted((build(Event, e) for _, d in checked["timeline"] for e in d["events"]),
+                            key=lambda event: event.date))
+    return Facts(article, verdicts, places, claims, timeline)
 
 
 def _relative(document: Document) -> str:
     """The file's path from the facts folder, e.g. claims/hesai-d-round.yaml."""
-    parent = document.path.parent
-    return f"{parent.name}/{document.path.name}" if document.kind in ("city", "claim") else document.path.name
+    kind = KINDS[document.kind]
+    return f"{kind.folder}/{document.path.name}" if kind.folder else document.path.name

@@ -1,14 +1,18 @@
 """Shared fixtures: copies of the fixture facts and the real site in temporary folders, the real site
 built once per session, one Chromium per session, and the tiers (fast, build, browser).
 
-Tiers are given by what a test uses, never by hand: a test that uses the `browser` fixture (through
-`page`) is `browser`; a test that, itself or through any of its fixtures, builds or serves with MkDocs
-is `build`; everything else is `fast` (`make test-fast` runs only those)."""
+Tiers follow from what a test uses. A test that uses the `browser` fixture (through `page`) is
+`browser`. A test that, itself or through any of its fixtures, builds or serves a site is `build`: it
+imports mkdocs.commands.build, runs `mkdocs`, `properdocs` or `zensical` build or serve, or calls a
+helper of the tests that does. Everything else is `fast`, and `make test-fast` runs only those.
+A test may still carry a tier by hand, for a build this rule cannot see."""
 
 from __future__ import annotations
 
+import dis
 import functools
 import http.server
+import inspect
 import os
 import shutil
 import subprocess
@@ -161,10 +165,10 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page in a fresh context that records console errors and refuses any request off this machine."""
-    context = browser.new_context()
+def open_page(browser, **context_options):
+    """A fresh page in a fresh context that records console errors and refuses any request off
+    this machine; context_options as Playwright's (viewport, color_scheme)."""
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.console_errors = []
     page.foreign_requests = []
@@ -178,30 +182,55 @@ def page(browser):
             route.abort()
 
     context.route("**/*", guard)
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (see open_page), closed after the test."""
+    page = open_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 # --- tiers ---------------------------------------------------------------------------------------
 
 BROWSER_FIXTURES = {"browser"}
-# Helpers whose use means a MkDocs build; a string constant "mkdocs" means `python -m mkdocs ...`.
-BUILD_HELPERS = {"build_site", "build_in_process"}
+# A build is `import mkdocs.commands.build` (in-process) or a command such as ["mkdocs", "build", ...],
+# [sys.executable, "-m", "mkdocs", "serve", ...] or ["zensical", "build", ...].
+ENGINES = {"mkdocs", "properdocs", "zensical"}
+ENGINE_VERBS = {"build", "serve", "gh-deploy"}
+IN_PROCESS_BUILD = "mkdocs.commands.build"
 
 
-def _runs_mkdocs(code: CodeType) -> bool:
-    """Whether code (or a function, comprehension or lambda inside it) builds or serves with MkDocs."""
-    if BUILD_HELPERS & set(code.co_names):
+def _constants(code: CodeType) -> Iterator[object]:
+    """The constants code loads, in order, with constant tuples (list displays) spread out."""
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "LOAD_CONST":
+            value = instruction.argval
+            yield from value if isinstance(value, tuple) else (value,)
+
+
+def _runs_mkdocs(code: CodeType, scope: dict, seen: set[CodeType]) -> bool:
+    """Whether code builds or serves a site: itself, in a nested function or lambda, or in a helper
+    of the tests (a function of this package that it names) that it calls."""
+    if code in seen:
+        return False
+    seen.add(code)
+    if IN_PROCESS_BUILD in code.co_names:
         return True
-    stack = list(code.co_consts)
-    while stack:
-        const = stack.pop()
-        if const == "mkdocs":
+    previous = None
+    for value in _constants(code):
+        if previous in ENGINES and value in ENGINE_VERBS:
             return True
-        if isinstance(const, tuple | frozenset):
-            stack.extend(const)
-        elif isinstance(const, CodeType) and _runs_mkdocs(const):
+        previous = value if isinstance(value, str) else None
+        if isinstance(value, CodeType) and _runs_mkdocs(value, scope, seen):
             return True
+    for name in code.co_names:
+        helper = scope.get(name)
+        if inspect.isfunction(helper) and helper.__module__.startswith(__package__ or "tests"):
+            if _runs_mkdocs(helper.__code__, helper.__globals__, seen):
+                return True
     return False
 
 
@@ -213,13 +242,22 @@ def _tier(item: pytest.Item) -> str:
     fixture_info = getattr(item, "_fixtureinfo", None)
     if fixture_info is not None:
         functions += [d.func for defs in fixture_info.name2fixturedefs.values() for d in defs]
+    seen: set[CodeType] = set()
     for function in functions:
-        code = getattr(getattr(function, "__wrapped__", function), "__code__", None)
-        if code is not None and _runs_mkdocs(code):
+        # Hypothesis wraps a @given test; the body that might build is its inner test.
+        function = getattr(getattr(function, "hypothesis", None), "inner_test", function)
+        function = inspect.unwrap(function) if callable(function) else None
+        code = getattr(function, "__code__", None)
+        if code is not None and _runs_mkdocs(code, function.__globals__, seen):
             return "build"
     return "fast"
 
 
+TIERS = ("fast", "build", "browser")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give every test its tier; a test marked with a tier by hand (for a build the rule cannot see) keeps it."""
     for item in items:
-        item.add_marker(_tier(item))
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(_tier(item))

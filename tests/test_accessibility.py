@@ -19,7 +19,9 @@ PAGES = [
     "timeline/",
     "methodology/",
     "data/",
+    "about/",
     "claims/wuhan-ranks-first/",
+    "404.html",
 ]
 
 # Material's two colour schemes as configured in mkdocs.yml: (scheme, name of the toggle that switches to it).

@@ -18,7 +18,7 @@ WEB = "is not a web address (http:// or https:// with a host name)"
 # fixture file in tests/fixtures/bad -> the exact message `check` prints for it
 CASES = {
     "bad-status.yaml": f"facts/claims/bad-status.yaml:7:9: status: 'mostly' is not a verdict (expected one of {VERDICTS})",
-    "unknown-city.yaml": "facts/claims/unknown-city.yaml:6:21: cities[1]: 'atlantis' is not a city (expected one of northtown, southtown)",
+    "unknown-place.yaml": "facts/claims/unknown-place.yaml:6:21: places[1]: 'atlantis' is not a place (expected one of northtown, southtown)",
     "id-mismatch.yaml": "facts/claims/id-mismatch.yaml:2:5: id: 'other-name' does not match the file name; expected 'id-mismatch' (or rename the file)",
     "Bad_Name.yaml": "facts/claims/Bad_Name.yaml:2:5: id: 'Bad_Name' is not a slug (lowercase letters, digits and single hyphens, e.g. hesai-d-round)",
     "syntax-error.yaml": "facts/claims/syntax-error.yaml:4:6: YAML syntax error: did not find expected ',' or ']'",
@@ -93,7 +93,8 @@ def test_unknown_field_suggests_the_near_miss(facts: Path) -> None:
     assert result.stdout.splitlines() == [
         "facts/claims/unknown-field.yaml:2:1: status: required field is missing",
         "facts/claims/unknown-field.yaml:7:1: statuss: unknown field (did you mean 'status'?); expected one of "
-        "id, claim, quote, position, cities, status, summary, analysis, sources, reviewed, corrections",
+        "id, claim, quote, position, places, status, summary, analysis, sources, reviewed, corrections, "
+        "keywords, credits",
     ]
 
 
@@ -146,5 +147,5 @@ def test_unexpected_file_at_the_top_says_what_is_expected(facts: Path) -> None:
     result = check()
     assert result.stdout.splitlines() == [
         "facts/claims.yml:1:1: unexpected file; expected article.yaml, verdicts.yaml, timeline.yaml, "
-        "cities/<slug>.yaml or claims/<id>.yaml"
+        "places/<slug>.yaml or claims/<id>.yaml"
     ]

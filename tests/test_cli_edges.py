@@ -304,9 +304,9 @@ def test_new_when_the_file_cannot_be_created_is_a_located_error(
         raise PermissionError(13, "Permission denied", args[0])
 
     monkeypatch.setattr(scaffold.os, "open", refuse)
-    result = invoke("new", "city", "eastville")
+    result = invoke("new", "place", "eastville")
     assert result.exit_code == 1
-    assert result.stderr == "new: facts/cities/eastville.yaml: Permission denied\n"
+    assert result.stderr == "new: facts/places/eastville.yaml: Permission denied\n"
 
 
 # --- export --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ are in test_untrusted.py and test_browser.py.
 from __future__ import annotations
 
 import copy
+import html as html_module
 import csv
 import datetime as dt
 import io
@@ -103,7 +104,7 @@ CLAIM = "claims/most-engineers.yaml"
 
 
 # 1. A URL that Python-Markdown would have turned into an <img> inside the href.
-@pytest.mark.parametrize("where", ["claim", "archive", "city", "timeline", "article"])
+@pytest.mark.parametrize("where", ["claim", "archive", "place", "timeline", "article"])
 def test_markdown_syntax_in_a_url_stays_inside_the_address(facts: Path, where: str) -> None:
     url = "https://example.com/![x/autofocus/onfocus=alert(document.domain)//](y)"
     if where == "claim":
@@ -111,7 +112,7 @@ def test_markdown_syntax_in_a_url_stays_inside_the_address(facts: Path, where: s
     elif where == "archive":
         edit_source(facts / CLAIM, archive_url=url)
     elif where == "city":
-        edit_source(facts / "cities/northtown.yaml", "outcome_sources", url=url)
+        edit_source(facts / "places/northtown.yaml", "outcome_sources", url=url)
     elif where == "timeline":
         data = yaml.safe_load((facts / "timeline.yaml").read_text())
         data["events"][0]["sources"][0]["url"] = url
@@ -141,20 +142,22 @@ def test_the_wayback_lookup_of_a_hostile_url_is_inert(facts: Path) -> None:
 # 2. javascript: links in every Markdown field and every link form Markdown accepts.
 LINK_FORMS = [
     "see [the note](javascript:alert(1))",
-    "- [f]: javascript:alert(1)\n\n[f]",
-    "1. item\n\n    [r]: JaVaScRiPt:alert(1)\n\n[x][r]",
     "see [x](  java\tscript:alert(1) )",
     "see [x](<javascript:alert(1)>)",
     "see [x](data:text/html;base64,PHNjcmlwdD4=)",
     "see [x](/relative/path)",
-    "[f]: vbscript:msgbox\n\n[f]",
+    "see [x](//evil.example/phish)",
+    "see [x](mailto:someone@example.org)",
+    "- item\n\n    see [x](JaVaScRiPt:alert(1))",
 ]
-# Forms that are not links once the field is escaped (a blockquote's ">" and an autolink's "<"
-# are text): they must simply stay inert.
-INERT_FORMS = ["> [f]: javascript:alert(1)\n\n[f][]", "<javascript:alert(1)>", "<https://a.b>"]
+# Forms that are not links once the field is escaped: reference definitions (anywhere: a list
+# item, a blockquote, another field), a blockquote's ">", an autolink's "<". They stay text.
+INERT_FORMS = ["> [f]: javascript:alert(1)\n\n[f][]", "<javascript:alert(1)>", "<https://a.b>",
+               "- [f]: javascript:alert(1)\n\n[f]", "1. item\n\n    [r]: JaVaScRiPt:alert(1)\n\n[x][r]",
+               "[f]: vbscript:msgbox\n\n[f]", "see [the official notice][r]\n\n[r]: https://example.org/a"]
 MARKDOWN_FIELDS = {"article-summary": ("article.yaml", "summary"), "analysis": (CLAIM, "analysis"),
-                   "city-summary": ("cities/northtown.yaml", "summary"),
-                   "city-outcome": ("cities/northtown.yaml", "outcome")}
+                   "place-summary": ("places/northtown.yaml", "summary"),
+                   "place-outcome": ("places/northtown.yaml", "outcome")}
 
 
 @pytest.mark.parametrize("text", LINK_FORMS)
@@ -178,11 +181,39 @@ def test_forms_that_escaping_turns_into_text_stay_inert(facts: Path, field: str,
         assert live_markup(html) == [] and html_problems(html) == [], path
 
 
-def test_a_reference_link_to_a_web_address_is_fine(facts: Path) -> None:
-    edit(facts / CLAIM, analysis="See [the data][d].\n\n[d]: https://example.org/data")
+def test_a_definition_in_one_field_cannot_make_a_link_in_another(facts: Path) -> None:
+    # The place page shows summary and outcome together; a definition in the outcome must not
+    # turn the summary's [text][r] into a link the check never saw.
+    edit(facts / "places/northtown.yaml", summary="Read [the official notice][r].",
+         outcome='[r]: //evil.example/phish "Official"')
+    assert errors_of(facts) == []
+    pages, _, _ = built(facts)
+    html = to_html(pages["places/northtown.md"])
+    assert "evil.example" not in re.findall(r'href="([^"]*)"', html).__repr__()
+    assert "[the official notice][r]" in html and "[r]: //evil.example/phish" in html_module.unescape(html)
+
+
+def test_an_inline_link_to_a_web_address_is_fine(facts: Path) -> None:
+    edit(facts / CLAIM, analysis="See [the data](https://example.org/data).")
     assert errors_of(facts) == []
     pages, _, _ = built(facts)
     assert '<a href="https://example.org/data">the data</a>' in to_html(pages["claims/most-engineers.md"])
+
+
+@pytest.mark.parametrize("text", ["[!" * 1000, "[" * 2000, "&" * 19000])
+def test_markup_that_would_make_markdown_slow_is_refused_fast(facts: Path, text: str) -> None:
+    edit(facts / CLAIM, analysis="x " + text)
+    started = time.monotonic()
+    errors = errors_of(facts)
+    assert time.monotonic() - started < 5  # a hang guard: the attack took 50 s for 12 KB
+    assert any("analysis: has " in e for e in errors), errors
+
+
+def test_headings_in_list_items_stay_text(facts: Path) -> None:
+    edit(facts / CLAIM, analysis="- # corrections\n- # __search\n1. # sources")
+    pages, _, _ = built(facts)
+    html = to_html(pages["claims/most-engineers.md"])
+    assert 'id="__search"' not in html and "<li># corrections</li>" in html
 
 
 # 3. CSV: a carriage return cannot start a row; formula cells are defused.
@@ -253,10 +284,10 @@ def test_a_fifo_named_like_a_fact_does_not_hang(facts: Path) -> None:
 # 8. A folder symlink that leaves facts/ is refused like a file symlink.
 def test_a_folder_symlink_out_of_facts_is_refused(facts: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
-    shutil.move(facts / "cities", elsewhere)
-    (facts / "cities").symlink_to(elsewhere, target_is_directory=True)
+    shutil.move(facts / "places", elsewhere)
+    (facts / "places").symlink_to(elsewhere, target_is_directory=True)
     errors = errors_of(facts)
-    assert any("cities:1:1: is a symbolic link to a folder outside the facts folder" in e for e in errors), errors
+    assert any("places:1:1: is a symbolic link to a folder outside the facts folder" in e for e in errors), errors
 
 
 # 9. Control characters from YAML escapes.
@@ -358,7 +389,7 @@ hostile_url = st.one_of(
 TEXT_FIELDS = {
     "article.yaml": [("title",), ("outlet",), ("summary",), ("organisation", "name"), ("date_note",)],
     "verdicts.yaml": [("verdicts", 0, "label"), ("verdicts", 0, "description")],
-    "cities/northtown.yaml": [("name",), ("name_zh",), ("province",), ("summary",), ("outcome",),
+    "places/northtown.yaml": [("name",), ("local_name",), ("region",), ("summary",), ("outcome",),
                               ("outcome_sources", 0, "title"), ("outcome_sources", 0, "publisher")],
     CLAIM: [("claim",), ("quote",), ("summary",), ("analysis",), ("sources", 0, "title"),
             ("sources", 0, "publisher"), ("corrections", 0, "note")],
@@ -366,14 +397,14 @@ TEXT_FIELDS = {
 }
 URL_FIELDS = {
     "article.yaml": [("url",), ("organisation", "url")],
-    "cities/northtown.yaml": [("outcome_sources", 0, "url"), ("outcome_sources", 0, "archive_url")],
+    "places/northtown.yaml": [("outcome_sources", 0, "url"), ("outcome_sources", 0, "archive_url")],
     CLAIM: [("sources", 0, "url"), ("sources", 0, "archive_url")],
     "timeline.yaml": [("events", 0, "sources", 0, "url")],
 }
 FIELD_CHOICES = [(f, w, "text") for f, ws in TEXT_FIELDS.items() for w in ws] + \
                 [(f, w, "url") for f, ws in URL_FIELDS.items() for w in ws]
 ORIGINALS = {name: yaml.safe_load((FIXTURES / "facts" / name).read_text()) for name in
-             {*TEXT_FIELDS, *URL_FIELDS, "claims/factory-coming.yaml", "cities/southtown.yaml"}}
+             {*TEXT_FIELDS, *URL_FIELDS, "claims/factory-coming.yaml", "places/southtown.yaml"}}
 ATOM = "{http://www.w3.org/2005/Atom}"
 JSON_IN_SCRIPT = jinja2.Environment().from_string("{{ value | tojson }}")
 
@@ -429,3 +460,46 @@ def test_hostile_text_in_any_field_gives_inert_pages_and_intact_data(facts: Path
             assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell
     parsed = json.loads(files["facts.json"])
     assert [c["claim"] for c in parsed["claims"]] == [c.claim for c in model.claims]
+
+
+# Found by the second attack on this round's defences.
+def test_a_place_named_index_is_refused_before_the_build(facts: Path) -> None:
+    shutil.copy(facts / "places" / "northtown.yaml", facts / "places" / "index.yaml")
+    assert any("places/index.yaml:2:1: file name 'index.yaml' is taken by the places listing page" in e
+               for e in errors_of(facts)), errors_of(facts)
+
+
+@pytest.mark.parametrize("loop", ["self", "pair"])
+def test_a_symlink_loop_is_a_located_error(facts: Path, loop: str) -> None:
+    claims = facts / "claims"
+    if loop == "self":
+        (claims / "zz.yaml").symlink_to("zz.yaml")
+    else:
+        (claims / "a.yaml").symlink_to("b.yaml")
+        (claims / "b.yaml").symlink_to("a.yaml")
+    errors = errors_of(facts)
+    assert errors and all(LOCATED.match(e) for e in errors), errors
+    assert any("loop" in e or "unexpected file" in e or "cannot be read" in e for e in errors), errors
+
+
+def test_a_facts_folder_that_is_a_symlink_is_refused(facts: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere-facts"
+    shutil.move(facts, real)
+    facts.symlink_to(real, target_is_directory=True)
+    assert errors_of(facts) == [f"{facts.name}:1:1: the facts folder is a symbolic link; make it a real folder, "
+                                "so no fact comes from outside the repository"]
+
+
+def test_the_allow_list_refuses_links_to_another_host_without_a_scheme() -> None:
+    assert html_problems('<p><a href="//evil.example/x">x</a></p>')
+    assert html_problems('<p><a href="/\\evil.example/x">x</a></p>')
+    assert not html_problems('<p><a href="../claims/x/">x</a></p>')
+
+
+def test_csv_defuses_formulas_behind_unicode_spaces(facts: Path) -> None:
+    edit(facts / CLAIM, summary="\u00a0=1+1", quote="\u3000@SUM(A1)")
+    _, files, _ = built(facts)
+    rows = list(csv.reader(io.StringIO(files["facts.csv"].lstrip("\ufeff"), newline="")))
+    header = rows[0]
+    row = dict(zip(header, rows[2]))
+    assert row["summary"].startswith("'") and row["quote"].startswith("'")

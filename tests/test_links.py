@@ -95,7 +95,7 @@ id: most-engineers
 claim: Northtown has the most engineers in the country.
 quote: Northtown has the most engineers
 position: 2
-cities: [northtown]
+places: [northtown]
 status: misleading
 summary: Northtown ranks third, not first.
 analysis: National statistics put Northtown third.
@@ -111,7 +111,7 @@ CLAIM_PATH = "facts/claims/most-engineers.yaml"
 
 def point_facts_at(facts: Path, server: Server, claim_urls: list[str]) -> None:
     """Shared URL /ok in the city and the timeline, /redirect in one claim, claim_urls in the other."""
-    for name in ("cities/northtown.yaml", "timeline.yaml"):
+    for name in ("places/northtown.yaml", "timeline.yaml"):
         path = facts / name
         path.write_text(path.read_text().replace("https://example.org/factory-north", f"{base(server)}/ok"))
     path = facts / "claims/factory-coming.yaml"
@@ -138,7 +138,7 @@ def test_broken_links_are_located_errors(facts: Path, server: Server) -> None:
 
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines() == [
-        "facts: 2 claims, 2 cities, 7 verdicts: all valid",
+        "facts: 2 claims, 2 places, 7 verdicts: all valid",
         at(0, "HTTP 404 Not Found"),
         at(1, "HTTP 500 Internal Server Error"),
         at(3, "HTTP 403 Forbidden: the server refused an automated request; check the page in a browser (warning)"),
@@ -168,7 +168,7 @@ def test_fine_links_pass_and_a_shared_url_is_fetched_once(facts: Path, server: S
 
 def test_a_broken_shared_url_is_reported_at_every_place(facts: Path, server: Server) -> None:
     point_facts_at(facts, server, [f"{base(server)}/ok"])
-    for name in ("cities/northtown.yaml", "timeline.yaml"):
+    for name in ("places/northtown.yaml", "timeline.yaml"):
         path = facts / name
         path.write_text(path.read_text().replace(f"{base(server)}/ok", f"{base(server)}/gone"))
 
@@ -176,7 +176,7 @@ def test_a_broken_shared_url_is_reported_at_every_place(facts: Path, server: Ser
 
     assert result.returncode == 1
     assert result.stdout.splitlines()[1:] == [
-        "facts/cities/northtown.yaml:10:10: outcome_sources[0].url: HTTP 404 Not Found",
+        "facts/places/northtown.yaml:10:10: outcome_sources[0].url: HTTP 404 Not Found",
         "facts/timeline.yaml:9:14: events[0].sources[0].url: HTTP 404 Not Found",
     ]
     assert fetched(server)["/gone"] == 2  # HEAD, then GET in case only HEAD is refused

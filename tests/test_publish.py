@@ -15,7 +15,7 @@ import yaml
 
 from generator.build import check_facts
 
-from .conftest import copy_site, run
+from .conftest import build_in_process, copy_site, run
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 OPEN_GRAPH = re.compile(r'<meta property="og:[^>]*>')
@@ -30,19 +30,15 @@ def shown(html: str) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The site built by the plugin, and its export built by plain MkDocs + Material."""
-    site = copy_site(tmp_path_factory.mktemp("publish") / "site")
-    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=site)
+def two_builds(built: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The site built by the plugin (the session's build), and its export built by plain MkDocs + Material."""
+    exported = tmp_path_factory.mktemp("publish") / "exported"
+    result = run(["generator", "export", "--out", str(exported)], cwd=built)
     assert result.returncode == 0, result.stderr
-    result = run(["generator", "export", "--out", "exported"], cwd=site)
-    assert result.returncode == 0, result.stderr
-    exported = site / "exported"
     plugins = yaml.safe_load((exported / "mkdocs.yml").read_text())["plugins"]
     assert "factcheck" not in json.dumps(plugins)
-    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=exported)
-    assert result.returncode == 0, result.stderr
-    return site / "out", exported / "out"
+    build_in_process(exported)
+    return built / "out", exported / "out"
 
 
 def test_the_export_builds_strict_on_plain_material_with_the_same_pages(two_builds) -> None:
@@ -93,8 +89,8 @@ def test_without_directory_urls_every_data_url_is_the_pages_own(tmp_path: Path) 
         page = page_of(claim["url"])
         (review,) = JSON_LD.findall(page.read_text())
         assert json.loads(review)["url"] == claim["url"]
-    for city in facts["cities"]:
-        page_of(city["url"])
+    for place in facts["places"]:
+        page_of(place["url"])
     for item in json.loads((out / "claimreview.json").read_text())["dataFeedElement"]:
         page_of(item["item"]["url"])
     rows = list(csv.DictReader(io.StringIO((out / "facts.csv").read_text(encoding="utf-8-sig"), newline="")))

@@ -21,7 +21,7 @@ from .conftest import ROOT
 
 SOURCE = {"title": "T", "publisher": "P", "url": "https://example.org/a", "published": "2021-01-02",
           "accessed": "2021-02-03", "kind": "primary", "stance": "supports"}
-CLAIM = {"id": "a-claim", "claim": "C", "quote": "Q", "position": 1, "cities": ["x"], "status": "true",
+CLAIM = {"id": "a-claim", "claim": "C", "quote": "Q", "position": 1, "places": ["x"], "status": "true",
          "summary": "S", "analysis": "A", "sources": [SOURCE], "reviewed": "2021-03-04"}
 
 
@@ -42,7 +42,11 @@ TABLE = [
     ("undated source", variant(("sources", 0, "published"), None), True),
     ("archive url", variant(("sources", 0, "archive_url"), "https://web.archive.org/x"), True),
     ("corrections", variant(("corrections",), [{"date": "2021-05-01", "note": "N"}]), True),
-    ("no cities", variant(("cities",), []), True),
+    ("no places", variant(("places",), []), True),
+    ("places left out", variant(("places",), KeyError), True),
+    ("keywords and credits", variant(("keywords",), ["雷军"]) | {"credits": [{"role": "reviewed", "name": "A. Editor"}]}, True),
+    ("unknown credit role", variant(("credits",), [{"role": "wrote", "name": "A"}]), False),
+    ("position beyond the bound", variant(("position",), 10**7), False),
     ("missing claim", variant(("claim",), KeyError), False),
     ("unknown field", variant(("extra",), 1), False),
     ("position zero", variant(("position",), 0), False),
@@ -52,7 +56,7 @@ TABLE = [
     ("bad slug", variant(("id",), "A Claim"), False),
     ("path trick", variant(("id",), "../x"), False),
     ("double hyphen", variant(("id",), "a--b"), False),
-    ("repeated city", variant(("cities",), ["x", "x"]), False),
+    ("repeated place", variant(("places",), ["x", "x"]), False),
     ("no sources", variant(("sources",), []), False),
     ("bad kind", variant(("sources", 0, "kind"), "tertiary"), False),
     ("bad stance", variant(("sources", 0, "stance"), "agrees"), False),
@@ -106,11 +110,11 @@ def test_schemas_are_valid_json_schemas() -> None:
 
 def test_real_fact_files_pass_the_referee(registry: Registry) -> None:
     from generator.load import load_facts
-    from generator.validate import SCHEMA_FOR_KIND
+    from generator.kinds import KINDS
 
     for document in load_facts(ROOT / "facts"):
         data = _as_json_text(document)
-        assert referee_says(data, SCHEMA_FOR_KIND[document.kind], registry), document.display
+        assert referee_says(data, KINDS[document.kind].schema, registry), document.display
 
 
 def _as_json_text(document: Document):
@@ -129,8 +133,10 @@ def _as_json_text(document: Document):
 def test_every_fact_file_names_its_schema() -> None:
     for path in sorted((ROOT / "facts").rglob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        kind = path.parent.name if path.parent.name in ("claims", "cities") else path.stem
-        name = {"claims": "claim", "cities": "city"}.get(kind, kind)
-        prefix = "../../" if path.parent.name in ("claims", "cities") else "../"
+        from generator.kinds import FOLDERS, SINGLE_FILES
+
+        in_folder = path.parent.name in FOLDERS
+        name = FOLDERS[path.parent.name] if in_folder else SINGLE_FILES[path.name]
+        prefix = "../../" if in_folder else "../"
         assert first == f"# yaml-language-server: $schema={prefix}generator/schemas/{name}.schema.json", path
         assert (path.parent / first.split("=", 1)[1]).resolve().is_file()

@@ -19,14 +19,24 @@ JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S
 CLAIM_IDS = sorted(p.stem for p in (ROOT / "facts" / "claims").glob("*.yaml"))
 
 
+def _page_file(out: Path, url: str) -> Path:
+    path = url.split("://", 1)[-1].split("/", 1)[1]
+    return out / path / "index.html" if path.endswith("/") or not path else out / path
+
+
 def test_every_page_type_is_built(built: Path) -> None:
     out = built / "out"
-    for page in ("index.html", "cities/index.html", "verdicts/index.html", "timeline/index.html",
+    facts = check_facts(built / "facts")
+    data = json.loads((out / "facts.json").read_text())
+    for page in ("index.html", "verdicts/index.html", "about/index.html", "article/index.html",
                  "methodology/index.html", "data/index.html", "contributing/index.html", "facts.json",
-                 "schemas/claim.schema.json"):
+                 "schemas/claim.schema.json", "404.html"):
         assert (out / page).is_file(), page
-    for slug in ("beijing", "shanghai", "wuhan", "xian"):
-        assert (out / "cities" / slug / "index.html").is_file()
+    assert (out / "timeline" / "index.html").is_file() == bool(facts.timeline)
+    for place in data["places"]:
+        assert _page_file(out, place["url"]).is_file(), place["slug"]
+        listing = _page_file(out, place["url"]).parent.parent / "index.html"
+        assert listing.is_file()
     for claim_id in CLAIM_IDS:
         assert (out / "claims" / claim_id / "index.html").is_file()
 
@@ -54,15 +64,18 @@ def test_every_claim_page_has_claim_review_json_ld(built: Path) -> None:
 
 
 def test_edit_button_opens_the_fact_file(built: Path) -> None:
-    html = (built / "out" / "claims" / "hesai-d-round" / "index.html").read_text()
-    assert re.search(r'href="[^"]*/edit/main/facts/claims/hesai-d-round\.yaml"[^>]*class="md-content__button', html)
+    claim_id = CLAIM_IDS[0]
+    html = (built / "out" / "claims" / claim_id / "index.html").read_text()
+    assert re.search(rf'href="[^"]*/edit/main/facts/claims/{claim_id}\.yaml"[^>]*class="md-content__button', html)
 
 
 def test_facts_json_holds_every_fact(built: Path) -> None:
     data = json.loads((built / "out" / "facts.json").read_text())
     assert sorted(c["id"] for c in data["claims"]) == CLAIM_IDS
-    assert {c["slug"] for c in data["cities"]} == {"beijing", "shanghai", "wuhan", "xian"}
-    assert len(data["verdicts"]) == 7 and data["timeline"]
+    facts = check_facts(built / "facts")
+    assert [p["slug"] for p in data["places"]] == [p.slug for p in facts.places]
+    assert [v["id"] for v in data["verdicts"]] == [v.id for v in facts.verdicts]
+    assert len(data["timeline"]) == len(facts.timeline)
 
 
 def test_site_requests_nothing_from_third_party_hosts(built: Path) -> None:
@@ -85,24 +98,27 @@ def test_export_refuses_a_folder_it_did_not_make(built: Path, tmp_path: Path) ->
 
 
 def test_a_bad_fact_stops_the_build_with_a_located_message(site: Path) -> None:
-    claim = site / "facts" / "claims" / "hesai-d-round.yaml"
-    claim.write_text(claim.read_text().replace("status: mostly-true", "status: mostly"))
-    city = site / "facts" / "claims" / "zongmu-d-round.yaml"
-    city.write_text(city.read_text().replace("cities: [shanghai]", "cities: [shanghia]"))
+    claim_id = CLAIM_IDS[0]
+    claim = site / "facts" / "claims" / f"{claim_id}.yaml"
+    lines = claim.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("status:"))
+    lines[number] = "status: mostly"
+    claim.write_text("\n".join(lines) + "\n")
     result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=site)
     assert result.returncode == 1
-    assert "facts/claims/hesai-d-round.yaml:7:9: status: 'mostly' is not a verdict" in result.stderr
-    assert "facts/claims/zongmu-d-round.yaml:6:10: cities[0]: 'shanghia' is not a city" in result.stderr
+    assert f"facts/claims/{claim_id}.yaml:{number + 1}:9: status: 'mostly' is not a verdict" in result.stderr
     assert "Traceback" not in result.stderr
     check = run(["generator", "check"], cwd=site)
     assert check.returncode == 1
-    assert check.stdout.splitlines()[0].startswith("facts/claims/hesai-d-round.yaml:7:9: status:")
+    assert check.stdout.splitlines()[0].startswith(f"facts/claims/{claim_id}.yaml:{number + 1}:9: status:")
 
 
 def test_real_facts_check_clean() -> None:
     result = run(["generator", "check"], cwd=ROOT)
     assert result.returncode == 0, result.stdout
-    assert f"{len(CLAIM_IDS)} claims, 4 cities, 7 verdicts: all valid" in result.stdout
+    facts = check_facts(ROOT / "facts")
+    assert (f"{len(facts.claims)} claims, {len(facts.places)} places, {len(facts.verdicts)} verdicts: all valid"
+            in result.stdout)
 
 
 def test_generated_front_matter_is_yaml(built: Path) -> None:

@@ -91,7 +91,7 @@ PAYLOAD = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=
            '"\'></title></script><svg onload=window.__pwned=1> {: onclick="window.__pwned=1" } '
            '[link](javascript:window.__pwned=1) *bold* `code` | pipe')
 URL_FIELDS = {"url", "archive_url"}
-KEEP = {"id", "status", "kind", "stance", "cities", "position", "rating_value", "color"}
+KEEP = {"id", "status", "kind", "stance", "places", "claims", "position", "rating_value", "color", "role"}
 # Markdown fields refuse javascript: links outright (tests/test_bad_input.py); the rest must still be inert.
 MARKDOWN_FIELDS = {"analysis", "outcome", "summary"}
 

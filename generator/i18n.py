@@ -1,0 +1,98 @@
+"""Words are data: every string the generator writes comes from a message catalogue.
+
+Catalogues live in generator/messages/<language>.yaml (English and Simplified Chinese ship
+complete); the language follows MkDocs' `theme.language`. A message is a template string with
+named `{placeholders}`; a message with plural forms is a mapping of CLDR plural categories
+(`one`, `other`) chosen by babel for the language. Dates are formatted by babel too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.dates import format_date
+
+from .errors import GeneratorError
+
+MESSAGE_DIR = Path(__file__).parent / "messages"
+DEFAULT_LANGUAGE = "en"
+
+
+class UnknownLanguage(GeneratorError):
+    """No catalogue for the site's language."""
+
+
+def languages() -> list[str]:
+    """The languages that ship a catalogue."""
+    return sorted(path.stem for path in MESSAGE_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=None)
+def _catalogue(language: str) -> dict[str, Any]:
+    path = MESSAGE_DIR / f"{language}.yaml"
+    if not path.is_file():
+        raise UnknownLanguage(f"no message catalogue for the language {language!r}; "
+                              f"available: {', '.join(languages())} (generator/messages/)")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def catalogue_language(language: str | None) -> str:
+    """The catalogue for a theme.language such as 'zh', 'zh-Hans' or 'en-GB'."""
+    language = (language or DEFAULT_LANGUAGE).replace("_", "-")
+    if (MESSAGE_DIR / f"{language}.yaml").is_file():
+        return language
+    base = language.split("-")[0].lower()
+    if (MESSAGE_DIR / f"{base}.yaml").is_file():
+        return base
+    raise UnknownLanguage(f"no message catalogue for the language {language!r}; "
+                          f"available: {', '.join(languages())} (generator/messages/)")
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The catalogue of one language, callable from templates: t("key", name=value)."""
+
+    language: str = DEFAULT_LANGUAGE
+
+    def __call__(self, key: str, **values: Any) -> str:
+        message = _catalogue(self.language)[key]
+        if isinstance(message, dict):
+            raise KeyError(f"{key} has plural forms; use t.n({key!r}, count)")
+        return _fill(message, values)
+
+    def n(self, key: str, count: int, **values: Any) -> str:
+        """A message with plural forms, for `count` things."""
+        forms = _catalogue(self.language)[key]
+        category = _locale(self.language).plural_form(count)
+        message = forms.get(category, forms["other"])
+        return _fill(message, {"count": count, **values})
+
+    def date(self, value: dt.date | None) -> str:
+        """A date as the language writes it: 8 June 2021, 2021年6月8日; or 'undated'."""
+        if value is None:
+            return self("undated")
+        return format_date(value, format=self("date_format"), locale=_locale(self.language))
+
+    def keys(self) -> set[str]:
+        return set(_catalogue(self.language))
+
+
+@lru_cache(maxsize=None)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language.replace("-", "_"))
+
+
+def _fill(message: str, values: dict[str, Any]) -> str:
+    # format_map with only named fields: a brace in a value is never read as a field.
+    names = {name for _, name, _, _ in string.Formatter().parse(message) if name}
+    missing = names - values.keys()
+    if missing:
+        raise KeyError(f"message {message!r} needs {', '.join(sorted(missing))}")
+    return message.format_map({name: values[name] for name in names})

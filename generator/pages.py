@@ -1,0 +1,393 @@
+"""Page types: one small class per kind of generated page, each with its template and the view
+model it shows (Material's blog plugin structure/ is the model).
+
+A page's `context()` is everything its template receives, made of frozen, hashable values; the
+renderer keys its cache on exactly that context, so a page whose data changed can never be
+served stale, and a page whose data did not change is not rendered again.
+"""
+
+from __future__ import annotations
+
+import html
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .i18n import Messages
+from .model import Article, Claim, Facts, Place, Verdict
+from .options import SiteOptions
+
+
+@dataclass(frozen=True)
+class ClaimItem:
+    """A claim as a listing shows it."""
+
+    id: str
+    claim: str
+    position: int
+    verdict: Verdict
+    summary: str = ""
+    quote: str = ""
+    updated: Any = None
+    corrected: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class EventView:
+    date: Any
+    event: str
+    sources: tuple
+    places: tuple[Place, ...]
+    claims: tuple[ClaimItem, ...]
+    key: bool
+
+
+class SiteView:
+    """What page types need from the whole site: facts, options, lookups, built once per build."""
+
+    def __init__(self, facts: Facts, options: SiteOptions):
+        self.facts = facts
+        self.options = options
+        self.t = Messages(options.language)
+        self.verdicts = {v.id: v for v in facts.verdicts}
+        self.places = {p.slug: p for p in facts.places}
+        self.claim_by_id = {c.id: c for c in facts.claims}
+        self.in_order = tuple(sorted(facts.claims, key=lambda c: c.position))
+
+    def item(self, claim: Claim, **extra: Any) -> ClaimItem:
+        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], **extra)
+
+    def tally(self, claims: tuple[Claim, ...] | list[Claim]) -> tuple[tuple[Verdict, int], ...]:
+        """(verdict, count) in scale order, verdicts with no claims left out."""
+        counts = Counter(claim.status for claim in claims)
+        return tuple((v, counts[v.id]) for v in self.facts.verdicts if counts[v.id])
+
+    def groups(self, claims, **fields: bool) -> tuple[tuple[Verdict, tuple[ClaimItem, ...]], ...]:
+        """Claims under each verdict of the scale that has any."""
+        result = []
+        for verdict in self.facts.verdicts:
+            items = tuple(self._item(c, **fields) for c in claims if c.status == verdict.id)
+            if items:
+                result.append((verdict, items))
+        return tuple(result)
+
+    def _item(self, claim: Claim, summary: bool = False) -> ClaimItem:
+        return self.item(claim, summary=claim.summary if summary else "")
+
+    def article_page(self, position: int) -> str:
+        """The walk-through page holding a passage: passages 1-100 on article.md, 101-200 on
+        article/2.md, and so on. It depends on the position alone, so adding a claim moves no
+        other claim to another page."""
+        number = (position - 1) // self.options.passages_per_page + 1
+        return "article.md" if number == 1 else f"article/{number}.md"
+
+    def place_path(self, slug: str) -> str:
+        return f"{self.options.places_folder}/{slug}.md"
+
+
+class PageType:
+    """One generated page: where it goes, which template shows it, and what the template gets."""
+
+    template: ClassVar[str]
+    kind: ClassVar[str]
+
+    def __init__(self, site: SiteView, path: str):
+        self.site = site
+        self.path = path
+
+    def context(self) -> dict[str, Any]:
+        """Everything the template reads. Values must be hashable: the dict is the cache key."""
+        raise NotImplementedError
+
+    def meta(self) -> dict[str, Any]:
+        """Front matter: title, description, search settings, and what the theme parts read."""
+        raise NotImplementedError
+
+    def common(self) -> dict[str, Any]:
+        return {"path": self.path, "options": self.site.options, "article": self.site.facts.article,
+                "scale": self.site.facts.verdicts}
+
+
+class HomePage(PageType):
+    template, kind = "home.md.j2", "home"
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, "index.md")]
+
+    def context(self) -> dict[str, Any]:
+        site, facts = self.site, self.site.facts
+        ratings = [v.rating_value for v in facts.verdicts if v.rating_value is not None]
+        flagged_ids: tuple[str, ...] = ()
+        if ratings:
+            # The lower quarter of the true-false line: false and misleading on the default scale.
+            threshold = min(ratings) + (max(ratings) - min(ratings)) / 4
+            flagged_ids = tuple(v.id for v in facts.verdicts
+                                if v.rating_value is not None and v.rating_value <= threshold)
+        flagged = tuple(site.item(c) for c in site.in_order if c.status in flagged_ids)
+        labels = tuple(site.verdicts[i].label for i in flagged_ids if any(f.verdict.id == i for f in flagged))
+        recent: tuple[ClaimItem, ...] = ()
+        if len({c.updated for c in facts.claims}) > 1:
+            recent = tuple(site.item(c, updated=c.updated, corrected=c.updated != c.reviewed)
+                           for c in facts.recently_updated(5))
+        return {**self.common(), "tally": site.tally(facts.claims), "claim_count": len(facts.claims),
+                "flagged": flagged, "flagged_labels": labels, "recent": recent,
+                "places": tuple((p, len(facts.claims_in(p.slug))) for p in facts.places),
+                "has_timeline": bool(facts.timeline), "article_date": article_date(facts.article, site.t)}
+
+    def meta(self) -> dict[str, Any]:
+        article = self.site.facts.article
+        description = article.bottom_line or self.site.t("home_description", title=article.title)
+        return {"title": html.escape(self.site.t("home_heading")), "description": html.escape(" ".join(description.split())),
+                "factcheck": {"kind": self.kind}}
+
+
+class PlacesPage(PageType):
+    template, kind = "places.md.j2", "places"
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, f"{site.options.places_folder}/index.md")] if site.facts.places else []
+
+    def context(self) -> dict[str, Any]:
+        facts = self.site.facts
+        return {**self.common(), "has_regions": any(p.region for p in facts.places),
+                "places": tuple((p, len(facts.claims_in(p.slug))) for p in facts.places)}
+
+    def meta(self) -> dict[str, Any]:
+        return {"title": html.escape(self.site.options.place_plural), "search": {"boost": 0.5},
+                "factcheck": {"kind": self.kind}}
+
+
+class PlacePage(PageType):
+    template, kind = "place.md.j2", "place"
+
+    def __init__(self, site: SiteView, place: Place):
+        super().__init__(site, site.place_path(place.slug))
+        self.place = place
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, place) for place in site.facts.places]
+
+    def context(self) -> dict[str, Any]:
+        claims = self.site.facts.claims_in(self.place.slug)
+        return {**self.common(), "place": self.place, "claim_count": len(claims),
+                "tally": self.site.tally(claims), "groups": self.site.groups(claims, summary=True),
+                "edit_url": self.site.options.edit_url(self.place.source_path)}
+
+    def meta(self) -> dict[str, Any]:
+        place, t = self.place, self.site.t
+        return {"title": html.escape(place.display_name),
+                "description": html.escape(t("place_description", name=place.name)),
+                # The place's own page should come first when someone searches its name.
+                "search": {"boost": 10},
+                "factcheck": {"kind": self.kind, "id": place.slug,
+                              "edit_url": self.site.options.edit_url(place.source_path),
+                              "source": f"{self.site.options.facts_path}/{place.source_path}"}}
+
+
+class VerdictsPage(PageType):
+    template, kind = "verdicts.md.j2", "verdicts"
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, "verdicts/index.md")]
+
+    def context(self) -> dict[str, Any]:
+        site = self.site
+        groups = tuple((v, tuple(site.item(c) for c in site.in_order if c.status == v.id))
+                       for v in site.facts.verdicts)
+        return {**self.common(), "groups": groups, "verdict_link": "",
+                "scale_counts": tuple((v, len(items)) for v, items in groups)}
+
+    def meta(self) -> dict[str, Any]:
+        return {"title": html.escape(self.site.t("verdicts")), "search": {"boost": 0.5},
+                "factcheck": {"kind": self.kind}}
+
+
+class ArticlePage(PageType):
+    """One page of the article walk-through: a block of passages in article order."""
+
+    template, kind = "article.md.j2", "article"
+
+    def __init__(self, site: SiteView, path: str, claims: tuple[Claim, ...], parts: tuple, first: bool, last: bool):
+        super().__init__(site, path)
+        self.claims, self.parts, self.first, self.last = claims, parts, first, last
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        blocks: dict[str, list[Claim]] = {}
+        for claim in site.in_order:
+            blocks.setdefault(site.article_page(claim.position), []).append(claim)
+        if not blocks:
+            blocks["article.md"] = []
+        parts = tuple((path, claims[0].position, claims[-1].position) for path, claims in blocks.items() if claims)
+        parts = parts if len(parts) > 1 else ()
+        paths = list(blocks)
+        return [cls(site, path, tuple(claims), parts, path == "article.md", path == paths[-1])
+                for path, claims in blocks.items()]
+
+    def title(self) -> str:
+        t = self.site.t
+        if self.first or not self.claims:
+            return t("walkthrough_title")
+        return t("walkthrough_part_title", low=self.claims[0].position, high=self.claims[-1].position)
+
+    def context(self) -> dict[str, Any]:
+        site = self.site
+        passages = tuple(site.item(c, summary=c.summary, quote=c.quote) for c in self.claims)
+        first = self.first
+        return {**self.common(), "title": self.title(), "passages": passages, "parts": self.parts,
+                "first": first, "last": self.last,
+                "tally": site.tally(site.facts.claims) if first else (),
+                "claim_count": len(site.facts.claims) if first else 0}
+
+    def meta(self) -> dict[str, Any]:
+        t = self.site.t
+        return {"title": html.escape(self.title()),
+                "description": html.escape(t("walkthrough_description", title=self.site.facts.article.title)),
+                "search": {"boost": 0.5}, "factcheck": {"kind": self.kind}}
+
+
+class TimelinePage(PageType):
+    template, kind = "timeline.md.j2", "timeline"
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, "timeline.md")] if site.facts.timeline else []
+
+    def context(self) -> dict[str, Any]:
+        site = self.site
+        events = tuple(EventView(e.date, e.event, e.sources, tuple(site.places[s] for s in e.places),
+                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key)
+                       for e in site.facts.timeline)
+        return {**self.common(), "events": events}
+
+    def meta(self) -> dict[str, Any]:
+        return {"title": html.escape(self.site.t("what_happened_next")), "factcheck": {"kind": self.kind}}
+
+
+class AboutPage(PageType):
+    template, kind = "about.md.j2", "about"
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, "about.md")]
+
+    def context(self) -> dict[str, Any]:
+        return {**self.common(), "organisation": self.site.facts.article.organisation,
+                "claim_count": len(self.site.facts.claims)}
+
+    def meta(self) -> dict[str, Any]:
+        name = self.site.facts.article.organisation.name
+        return {"title": html.escape(self.site.t("about_heading", organisation=name)),
+                "factcheck": {"kind": self.kind}}
+
+
+class ClaimPage(PageType):
+    template, kind = "claim.md.j2", "claim"
+
+    def __init__(self, site: SiteView, claim: Claim, previous: Claim | None, following: Claim | None):
+        super().__init__(site, f"claims/{claim.id}.md")
+        self.claim, self.previous, self.following = claim, previous, following
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        order = site.in_order
+        return [cls(site, claim, order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None)
+                for i, claim in enumerate(order)]
+
+    def related(self) -> tuple[ClaimItem, ...]:
+        """Up to five other claims about the same places, then with the same verdict, in article order."""
+        site, claim = self.site, self.claim
+        same_place = [c for c in site.in_order if c.id != claim.id and set(c.places) & set(claim.places)]
+        same_verdict = [c for c in site.in_order if c.id != claim.id and c.status == claim.status
+                        and c not in same_place]
+        return tuple(site.item(c, label=site.verdicts[c.status].label) for c in (same_place + same_verdict)[:5])
+
+    def scale_position(self) -> tuple[int, str, str] | None:
+        """(rating, worst, best) on the true-false line, with the end points' labels; None off the line."""
+        line = sorted((v for v in self.site.facts.verdicts if v.rating_value is not None), key=lambda v: v.rating_value)
+        verdict = self.site.verdicts[self.claim.status]
+        if verdict.rating_value is None or not line:
+            return None
+        worst, best = line[0], line[-1]
+        return (verdict.rating_value, f"{worst.rating_value} ({worst.label})", f"{best.rating_value} ({best.label})")
+
+    def credits(self) -> str:
+        t = self.site.t
+        parts = [t(f"credit_{credit.role}", name=credit.name) for credit in self.claim.credits]
+        return t("list_separator").join(parts)
+
+    def share(self) -> tuple[tuple[str, str], ...]:
+        """Plain share links: no script, nothing requested until a reader clicks."""
+        options, t = self.site.options, self.site.t
+        if not options.site_url:
+            return ()
+        url = options.page_url(self.path)
+        text = t("share_text", claim=self.claim.claim, verdict=self.site.verdicts[self.claim.status].label)
+        quote = urllib.parse.quote
+        return (
+            ("X", f"https://twitter.com/intent/tweet?url={quote(url, safe='')}&text={quote(text[:200], safe='')}"),
+            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url, safe='')}"),
+            ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}"),
+            ("Weibo", f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
+                      f"&title={quote(text[:200], safe='')}"),
+        )
+
+    def context(self) -> dict[str, Any]:
+        site, claim = self.site, self.claim
+        return {**self.common(), "claim": claim, "verdict": site.verdicts[claim.status],
+                "places": tuple(site.places[s] for s in claim.places),
+                "attribution": attribution(site.facts.article, site.t),
+                "article_page": site.article_page(claim.position),
+                "scale_position": self.scale_position(), "credits": self.credits(),
+                "previous": site.item(self.previous) if self.previous else None,
+                "next": site.item(self.following) if self.following else None,
+                "related": self.related(), "share": self.share(),
+                "edit_url": site.options.edit_url(claim.source_path),
+                "report_url": site.options.report_url(claim.id)}
+
+    def meta(self) -> dict[str, Any]:
+        from .jsonld import claim_review  # a module of its own: data.py builds the feed from it too
+
+        site, claim = self.site, self.claim
+        verdict = site.verdicts[claim.status]
+        t = site.t
+        return {
+            "title": html.escape(t("claim_title", claim=claim.claim)),
+            "description": html.escape(f"{verdict.label}: {claim.summary}"),
+            "search": {"boost": 2},
+            # Verdict tags only: Material's search weighs tags a million times the text, so a
+            # place tag on every claim would bury the place's own page under its claims.
+            "tags": [html.escape(t("tag_verdict", label=verdict.label), quote=False)],
+            "factcheck": {
+                "kind": self.kind, "id": claim.id, "verdict": verdict.label,
+                "source": f"{site.options.facts_path}/{claim.source_path}",
+                "share_title": t("share_title", claim=claim.claim, verdict=verdict.label),
+                "share_description": claim.summary,
+                "share_image": f"claims/{claim.id}.png" if site.options.share_images else "",
+                "edit_url": site.options.edit_url(claim.source_path),
+                "claim_review": claim_review(claim, verdict, site.facts.verdicts, site.facts.article, site.options),
+            },
+        }
+
+
+PAGE_TYPES: tuple[type[PageType], ...] = (HomePage, AboutPage, PlacesPage, PlacePage, VerdictsPage, ArticlePage,
+                                          TimelinePage, ClaimPage)
+
+
+def attribution(article: Article, t: Messages) -> str:
+    """Who made the claim and when, from the article: "The Example Gazette (J. Doe), 4 May 2021"."""
+    who = article.outlet + (f" ({article.author})" if article.author else "")
+    return t("said_by", who=who, when=article_date(article, t))
+
+
+def article_date(article: Article, t: Messages) -> str:
+    if article.published:
+        return t.date(article.published)
+    return article.approximate_date or t("undated_article")
+
