@@ -49,13 +49,13 @@ markdown_extensions:
 nav:
   - Home: index.md
   - The article, checked: article.md
-  - Cities: cities/index.md
+  - Places: places/index.md
   - Verdicts: verdicts/index.md
   - Tags: tags.md
   - Methodology: methodology.md
 not_in_nav: |
   /claims/
-  /cities/*.md
+  /places/*.md
   /article/
 """
 
@@ -69,7 +69,7 @@ def synthesise(target: Path, claims: int, cities: int) -> None:
     """A site folder with N valid claims over M cities, sized like real checks."""
     facts = target / "facts"
     (facts / "claims").mkdir(parents=True)
-    (facts / "cities").mkdir()
+    (facts / "places").mkdir()
     shutil.copy(ROOT / "facts" / "verdicts.yaml", facts / "verdicts.yaml")
     shutil.copy(ROOT / "facts" / "article.yaml", facts / "article.yaml")
     (target / "docs").mkdir()
@@ -78,13 +78,13 @@ def synthesise(target: Path, claims: int, cities: int) -> None:
     verdicts = [v["id"] for v in yaml.safe_load((facts / "verdicts.yaml").read_text())["verdicts"]]
     slugs = [f"city-{i}" for i in range(cities)]
     for i, slug in enumerate(slugs):
-        (facts / "cities" / f"{slug}.yaml").write_text(yaml.safe_dump({
-            "name": f"City {i}", "name_zh": "城市", "province": f"Province {i % 7}",
+        (facts / "places" / f"{slug}.yaml").write_text(yaml.safe_dump({
+            "name": f"City {i}", "local_name": "城市", "region": f"Province {i % 7}",
             "summary": _sentence(i, 30), "outcome": _sentence(i + 1, 25)}, allow_unicode=True))
     for n in range(claims):
         claim = {
             "id": f"claim-{n}", "claim": _sentence(n, 9), "quote": _sentence(n + 3, 18), "position": n + 1,
-            "cities": [slugs[n % cities], slugs[(n + 1 + (n // cities) % (cities - 1)) % cities]]
+            "places": [slugs[n % cities], slugs[(n + 1 + (n // cities) % (cities - 1)) % cities]]
             if cities > 1 else [slugs[0]],
             "status": verdicts[n % len(verdicts)], "summary": _sentence(n + 5, 22),
             "analysis": "\n\n".join(_sentence(n + k, 60) for k in range(3)),
@@ -95,7 +95,10 @@ def synthesise(target: Path, claims: int, cities: int) -> None:
             "reviewed": "2026-11-01",
         }
         (facts / "claims" / f"claim-{n}.yaml").write_text(yaml.safe_dump(claim, allow_unicode=True, sort_keys=False))
-    plugin = "  - factcheck"
+    # Share images are left out of the timed builds (their cost is per card, cached on disk
+    # between builds, and reported on its own line) so the ratio measures the same work as the
+    # baseline's.
+    plugin = "  - factcheck:\n      share_images: false"
     (target / "mkdocs.yml").write_text(SITE_CONFIG.format(plugin=plugin))
 
 
@@ -132,15 +135,50 @@ def generator_seconds(site: Path) -> tuple[float, float]:
     """Seconds to check (load + validate) and to render, in this process."""
     from .build import check_facts
     from .data import data_files
-    from .render import SiteOptions, render_site
+    from .options import SiteOptions
+    from .render import Renderer
 
     started = time.perf_counter()
     facts = check_facts(site / "facts")
     checked = time.perf_counter()
     options = SiteOptions(site_url="http://127.0.0.1:8000/", repo_url="https://github.com/example/bench")
-    render_site(facts, options)
+    Renderer(facts, options).render_pages()
     data_files(facts, options)
     return checked - started, time.perf_counter() - checked
+
+
+def command_seconds(site: Path) -> tuple[float, float]:
+    """Whole-process seconds of `check` and of `check --since HEAD~1` (the site in a git
+    repository whose last commit changed one claim's summary)."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=site, check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", "facts")
+    git("commit", "-qm", "facts")
+    path = site / "facts" / "claims" / "claim-3.yaml"
+    path.write_text(path.read_text().replace("summary: ", "summary: Changed. ", 1))
+    git("commit", "-qam", "one edit")
+    timings = []
+    for extra in ([], ["--since", "HEAD~1"]):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "generator", "check", *extra], cwd=site, check=True,
+                       capture_output=True)
+        timings.append(time.perf_counter() - started)
+    return timings[0], timings[1]
+
+
+def card_seconds(count: int = 50) -> float:
+    """Seconds to draw one Open Graph card, averaged over `count` distinct claims."""
+    from .share_image import claim_card
+
+    started = time.perf_counter()
+    for n in range(count):
+        claim_card(_sentence(n, 12), "Mostly true", "#4f7d1c", "Benchmark", "example.org")
+    return (time.perf_counter() - started) / count
 
 
 def page_sizes(site: Path, claims: int) -> tuple[float, float, float]:
@@ -208,12 +246,14 @@ def run_size(claims: int, cities: int, workdir: Path) -> dict:
     site = workdir / f"site-{claims}"
     synthesise(site, claims, cities)
     check_s, render_s = generator_seconds(site)
+    check_cli_s, since_cli_s = command_seconds(site)
     ours = measure_build(site)
     mean_kb, max_kb, index_per_claim = page_sizes(site, claims)
     baseline_dir = workdir / f"baseline-{claims}"
     make_baseline(site, baseline_dir)
     baseline = measure_build(baseline_dir)
-    return {"claims": claims, "check_s": check_s, "render_s": render_s, "build_s": ours["seconds"],
+    return {"claims": claims, "check_s": check_s, "render_s": render_s, "check_cli_s": check_cli_s,
+            "since_cli_s": since_cli_s, "build_s": ours["seconds"],
             "peak_mb": ours["peak_mb"], "baseline_s": baseline["seconds"], "baseline_mb": baseline["peak_mb"],
             "page_kb": mean_kb, "page_kb_max": max_kb, "index_b_per_claim": index_per_claim}
 
@@ -233,7 +273,8 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", default="1000,10000", help="comma-separated claim counts (default 1000,10000)")
+    parser.add_argument("--claims", default="1000,1500,10000",
+                        help="comma-separated claim counts (default 1000,1500,10000)")
     parser.add_argument("--cities", type=int, default=20, help="cities to spread claims over (default 20)")
     parser.add_argument("--edit-claims", type=int, default=3000, help="site size for the live-edit test")
     parser.add_argument("--keep", action="store_true", help="keep the temporary sites and print where")
@@ -252,12 +293,13 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"# factcheck benchmark, {dt.date.today()}: {machine()}\n")
-    print("| claims | check s | render s | generator share | build s | baseline s | ours/baseline "
-          "| peak MB | baseline MB | claim page KB (max) | index B/claim |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| claims | `check` s | `check --since` s | load+validate s | render s | generator share | build s "
+          "| baseline s | ours/baseline | peak MB | baseline MB | claim page KB (max) | index B/claim |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         share = (r["check_s"] + r["render_s"]) / r["build_s"]
-        print(f"| {r['claims']:,} | {r['check_s']:.2f} | {r['render_s']:.2f} | {share:.1%} | {r['build_s']:.1f} "
+        print(f"| {r['claims']:,} | {r['check_cli_s']:.2f} | {r['since_cli_s']:.2f} | {r['check_s']:.2f} "
+              f"| {r['render_s']:.2f} | {share:.1%} | {r['build_s']:.1f} "
               f"| {r['baseline_s']:.1f} | {r['build_s'] / r['baseline_s']:.3f} | {r['peak_mb']:.0f} "
               f"| {r['baseline_mb']:.0f} | {r['page_kb']:.1f} ({r['page_kb_max']:.1f}) "
               f"| {r['index_b_per_claim']:.0f} |")
@@ -268,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nlive edit under `mkdocs serve --dirty`, one fact changed among {args.edit_claims:,}: "
           f"rebuild {edit_s:.2f} s (as MkDocs logs it); edit to page showing it {visible_s:.2f} s; "
           f"edited page shows the change: {'yes' if shown else 'NO'}")
+    print(f"\nOpen Graph card: {card_seconds() * 1000:.0f} ms each when drawn; cached on disk by content, "
+          "so a rebuild draws only the cards of changed claims")
     return 0 if shown else 1
 
 

@@ -55,6 +55,12 @@ class SiteView:
         self.places = {p.slug: p for p in facts.places}
         self.claim_by_id = {c.id: c for c in facts.claims}
         self.in_order = tuple(sorted(facts.claims, key=lambda c: c.position))
+        self.by_place: dict[str, list[Claim]] = {}
+        self.by_verdict: dict[str, list[Claim]] = {v.id: [] for v in facts.verdicts}
+        for claim in self.in_order:
+            for slug in claim.places:
+                self.by_place.setdefault(slug, []).append(claim)
+            self.by_verdict[claim.status].append(claim)
 
     def item(self, claim: Claim, **extra: Any) -> ClaimItem:
         return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], **extra)
@@ -134,7 +140,7 @@ class HomePage(PageType):
                            for c in facts.recently_updated(5))
         return {**self.common(), "tally": site.tally(facts.claims), "claim_count": len(facts.claims),
                 "flagged": flagged, "flagged_labels": labels, "recent": recent,
-                "places": tuple((p, len(facts.claims_in(p.slug))) for p in facts.places),
+                "places": tuple((p, len(site.by_place.get(p.slug, ()))) for p in facts.places),
                 "has_timeline": bool(facts.timeline), "article_date": article_date(facts.article, site.t)}
 
     def meta(self) -> dict[str, Any]:
@@ -154,7 +160,7 @@ class PlacesPage(PageType):
     def context(self) -> dict[str, Any]:
         facts = self.site.facts
         return {**self.common(), "has_regions": any(p.region for p in facts.places),
-                "places": tuple((p, len(facts.claims_in(p.slug))) for p in facts.places)}
+                "places": tuple((p, len(self.site.by_place.get(p.slug, ()))) for p in facts.places)}
 
     def meta(self) -> dict[str, Any]:
         return {"title": html.escape(self.site.options.place_plural), "search": {"boost": 0.5},
@@ -173,7 +179,7 @@ class PlacePage(PageType):
         return [cls(site, place) for place in site.facts.places]
 
     def context(self) -> dict[str, Any]:
-        claims = self.site.facts.claims_in(self.place.slug)
+        claims = tuple(self.site.by_place.get(self.place.slug, ()))
         return {**self.common(), "place": self.place, "claim_count": len(claims),
                 "tally": self.site.tally(claims), "groups": self.site.groups(claims, summary=True),
                 "edit_url": self.site.options.edit_url(self.place.source_path)}
@@ -287,6 +293,10 @@ class AboutPage(PageType):
                 "factcheck": {"kind": self.kind}}
 
 
+# How many related claims a claim page lists.
+RELATED = 5
+
+
 class ClaimPage(PageType):
     template, kind = "claim.md.j2", "claim"
 
@@ -301,12 +311,23 @@ class ClaimPage(PageType):
                 for i, claim in enumerate(order)]
 
     def related(self) -> tuple[ClaimItem, ...]:
-        """Up to five other claims about the same places, then with the same verdict, in article order."""
+        """Up to five other claims: about the same places first, then with the same verdict, each
+        in article order. Read from per-place and per-verdict lists, so a site's build stays
+        linear in its number of claims."""
         site, claim = self.site, self.claim
-        same_place = [c for c in site.in_order if c.id != claim.id and set(c.places) & set(claim.places)]
-        same_verdict = [c for c in site.in_order if c.id != claim.id and c.status == claim.status
-                        and c not in same_place]
-        return tuple(site.item(c, label=site.verdicts[c.status].label) for c in (same_place + same_verdict)[:5])
+        chosen: list[Claim] = []
+        seen = {claim.id}
+        for group in [*(site.by_place.get(slug, ()) for slug in claim.places), site.by_verdict[claim.status]]:
+            for other in group:
+                if len(chosen) == RELATED:
+                    break
+                if other.id not in seen:
+                    seen.add(other.id)
+                    chosen.append(other)
+        if claim.places:  # same-place claims come first, in article order
+            placed = [c for c in chosen if set(c.places) & set(claim.places)]
+            chosen = sorted(placed, key=lambda c: c.position) + [c for c in chosen if c not in placed]
+        return tuple(site.item(c, label=site.verdicts[c.status].label) for c in chosen)
 
     def scale_position(self) -> tuple[int, str, str] | None:
         """(rating, worst, best) on the true-false line, with the end points' labels; None off the line."""
