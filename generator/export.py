@@ -126,8 +126,12 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
                 files[f"overrides/{path.relative_to(custom_dir).as_posix()}"] = path.read_bytes()
     config = plain_config(raw, Messages(options.language)("feed_title", title=site.facts.article.title))
     # The words the theme parts read (404 page, feed link), as the plugin would have set them.
+    from .plugin import footer_links
+
+    present = [name[len("docs/"):] for name in files if name.startswith("docs/")]
     config["extra"] = {**(config.get("extra") or {}),
-                       "factcheck": {key: Messages(options.language)(key) for key in THEME_MESSAGES}}
+                       "factcheck": {**{key: Messages(options.language)(key) for key in THEME_MESSAGES},
+                                     "footer": [list(link) for link in footer_links(site, present, options)]}}
     header = ("# Written by `python -m generator export`: this site's config without the factcheck\n"
               "# plugin. Build with `mkdocs build`, `properdocs build` or `zensical build`.\n")
     files["mkdocs.yml"] = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")

@@ -65,6 +65,8 @@ class Messages:
         message = _catalogue(self.language)[key]
         if isinstance(message, dict):
             raise KeyError(f"{key} has plural forms; use t.n({key!r}, count)")
+        if not values and "{" not in message:
+            return message  # most calls: a fixed word or phrase
         return _fill(message, values)
 
     def n(self, key: str, count: int, **values: Any) -> str:
@@ -89,9 +91,14 @@ def _locale(language: str) -> Locale:
     return Locale.parse(language.replace("-", "_"))
 
 
+@lru_cache(maxsize=None)
+def _fields(message: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(message) if name)
+
+
 def _fill(message: str, values: dict[str, Any]) -> str:
     # format_map with only named fields: a brace in a value is never read as a field.
-    names = {name for _, name, _, _ in string.Formatter().parse(message) if name}
+    names = _fields(message)
     missing = names - values.keys()
     if missing:
         raise KeyError(f"message {message!r} needs {', '.join(sorted(missing))}")

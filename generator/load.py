@@ -12,6 +12,7 @@ import os
 import stat
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -133,11 +134,17 @@ def _tag(tag: str) -> str:
 
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the working folder when inside it."""
-    try:
-        # abspath, not resolve: a symlink is shown under the name the user gave it.
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    # abspath, not resolve: a symlink is shown under the name the user gave it.
+    absolute = os.path.abspath(path)
+    base = _real_folder(os.getcwd())
+    if absolute.startswith(base + os.sep):
+        return absolute[len(base) + 1:]
+    return str(path)
+
+
+@lru_cache(maxsize=8)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def parse_text(text: str, display: str) -> tuple[Any, dict, dict, dict]:

@@ -125,6 +125,27 @@ class Event:
     key: bool = False
 
 
+def remember_hash(cls: type) -> type:
+    """Keep a frozen dataclass's hash once computed: serve keys its page cache on contexts made of
+    these, and hashing every claim's nested sources on every rebuild would cost more than the
+    render it saves."""
+    compute = cls.__hash__
+
+    def __hash__(self) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = compute(self)
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    cls.__hash__ = __hash__
+    return cls
+
+
+for _cls in (Organisation, Article, Verdict, Source, Correction, Credit, Place, Claim, Event):
+    remember_hash(_cls)
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the site shows, checked and cross-referenced."""

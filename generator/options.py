@@ -9,7 +9,10 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from .model import remember_hash
 
+
+@remember_hash  # part of every page's cache key, hashed on every serve rebuild
 @dataclass(frozen=True)
 class SiteOptions:
     site_url: str = ""
@@ -62,3 +65,4 @@ def relative_link(target: str, source: str) -> str:
     """A Markdown link from the page at `source` to the file at `target`, both relative to the
     docs folder ('places/wuhan.md' from 'claims/x.md' is '../places/wuhan.md')."""
     return posixpath.relpath(target, posixpath.dirname(source) or ".")
+

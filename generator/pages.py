@@ -8,17 +8,20 @@ served stale, and a page whose data did not change is not rendered again.
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .i18n import Messages
-from .model import Article, Claim, Facts, Place, Verdict
+from .model import Article, Claim, Facts, Place, Verdict, remember_hash
 from .options import SiteOptions
 
 
+@remember_hash
 @dataclass(frozen=True)
 class ClaimItem:
     """A claim as a listing shows it."""
@@ -32,8 +35,12 @@ class ClaimItem:
     updated: Any = None
     corrected: bool = False
     label: str = ""
+    # The whole claim, for templates that show more of it: part of the page's cache key, so a
+    # field added to the model and shown in a listing needs no change here.
+    fact: Claim | None = None
 
 
+@remember_hash
 @dataclass(frozen=True)
 class EventView:
     date: Any
@@ -63,7 +70,7 @@ class SiteView:
             self.by_verdict[claim.status].append(claim)
 
     def item(self, claim: Claim, **extra: Any) -> ClaimItem:
-        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], **extra)
+        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], fact=claim, **extra)
 
     def tally(self, claims: tuple[Claim, ...] | list[Claim]) -> tuple[tuple[Verdict, int], ...]:
         """(verdict, count) in scale order, verdicts with no claims left out."""
@@ -116,6 +123,10 @@ class PageType:
                 "scale": self.site.facts.verdicts}
 
 
+# How many of the claims rated false or misleading the home page names; the rest are a link away.
+FLAGGED = 10
+
+
 class HomePage(PageType):
     template, kind = "home.md.j2", "home"
 
@@ -132,14 +143,15 @@ class HomePage(PageType):
             threshold = min(ratings) + (max(ratings) - min(ratings)) / 4
             flagged_ids = tuple(v.id for v in facts.verdicts
                                 if v.rating_value is not None and v.rating_value <= threshold)
-        flagged = tuple(site.item(c) for c in site.in_order if c.status in flagged_ids)
+        flagged_all = [c for c in site.in_order if c.status in flagged_ids]
+        flagged = tuple(site.item(c) for c in flagged_all[:FLAGGED])
         labels = tuple(site.verdicts[i].label for i in flagged_ids if any(f.verdict.id == i for f in flagged))
         recent: tuple[ClaimItem, ...] = ()
         if len({c.updated for c in facts.claims}) > 1:
             recent = tuple(site.item(c, updated=c.updated, corrected=c.updated != c.reviewed)
                            for c in facts.recently_updated(5))
         return {**self.common(), "tally": site.tally(facts.claims), "claim_count": len(facts.claims),
-                "flagged": flagged, "flagged_labels": labels, "recent": recent,
+                "flagged": flagged, "flagged_more": len(flagged_all) - len(flagged), "flagged_labels": labels, "recent": recent,
                 "places": tuple((p, len(site.by_place.get(p.slug, ()))) for p in facts.places),
                 "has_timeline": bool(facts.timeline), "article_date": article_date(facts.article, site.t)}
 
@@ -311,23 +323,21 @@ class ClaimPage(PageType):
                 for i, claim in enumerate(order)]
 
     def related(self) -> tuple[ClaimItem, ...]:
-        """Up to five other claims: about the same places first, then with the same verdict, each
-        in article order. Read from per-place and per-verdict lists, so a site's build stays
-        linear in its number of claims."""
+        """Up to five other claims: the nearest in article order about the same places, then the
+        nearest with the same verdict. Each list is read around the claim's own place in it, so
+        a claim is related to its neighbours (not every page to the first five claims) and a
+        site's build stays linear in its number of claims."""
         site, claim = self.site, self.claim
         chosen: list[Claim] = []
         seen = {claim.id}
-        for group in [*(site.by_place.get(slug, ()) for slug in claim.places), site.by_verdict[claim.status]]:
-            for other in group:
-                if len(chosen) == RELATED:
-                    break
-                if other.id not in seen:
+        groups = [site.by_place.get(slug, []) for slug in claim.places] + [site.by_verdict[claim.status]]
+        for group in groups:
+            for other in _nearest(group, claim, RELATED):
+                if len(chosen) < RELATED and other.id not in seen:
                     seen.add(other.id)
                     chosen.append(other)
-        if claim.places:  # same-place claims come first, in article order
-            placed = [c for c in chosen if set(c.places) & set(claim.places)]
-            chosen = sorted(placed, key=lambda c: c.position) + [c for c in chosen if c not in placed]
-        return tuple(site.item(c, label=site.verdicts[c.status].label) for c in chosen)
+        return tuple(site.item(c, label=site.verdicts[c.status].label)
+                     for c in sorted(chosen, key=lambda c: c.position))
 
     def scale_position(self) -> tuple[int, str, str] | None:
         """(rating, worst, best) on the true-false line, with the end points' labels; None off the line."""
@@ -395,6 +405,16 @@ class ClaimPage(PageType):
                 "claim_review": claim_review(claim, verdict, site.facts.verdicts, site.facts.article, site.options),
             },
         }
+
+
+def _nearest(group: list[Claim], claim: Claim, count: int) -> list[Claim]:
+    """Up to `count` claims of group (in article order) nearest to claim's position, nearest first."""
+    at = bisect.bisect_left(group, claim.position, key=lambda c: c.position)
+    before, after = group[max(0, at - count):at][::-1], group[at:at + count + 1]
+    merged = []
+    for pair in itertools.zip_longest(after, before):
+        merged += [c for c in pair if c is not None and c.id != claim.id]
+    return merged[:count]
 
 
 PAGE_TYPES: tuple[type[PageType], ...] = (HomePage, AboutPage, PlacesPage, PlacePage, VerdictsPage, ArticlePage,

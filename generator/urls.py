@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 import urllib.parse
+from functools import lru_cache
 
 # Longer than any real source address; bounded before anything else looks at the text.
 MAX_URL_LENGTH = 2000
@@ -27,6 +28,7 @@ class InvalidURL(ValueError):
     """The text is not an http(s) address with a host name; the message says why."""
 
 
+@lru_cache(maxsize=1 << 16)
 def check_url(text: str) -> str:
     """The normalised form of an http(s) address, or InvalidURL saying what is wrong.
 

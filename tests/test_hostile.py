@@ -387,12 +387,14 @@ hostile_url = st.one_of(
     hostile_text,
 )
 TEXT_FIELDS = {
-    "article.yaml": [("title",), ("outlet",), ("summary",), ("organisation", "name"), ("date_note",)],
+    "article.yaml": [("title",), ("outlet",), ("summary",), ("organisation", "name"), ("date_note",),
+                     ("author",), ("approximate_date",), ("bottom_line",), ("organisation", "about"),
+                     ("organisation", "independence"), ("organisation", "funding"), ("organisation", "contact")],
     "verdicts.yaml": [("verdicts", 0, "label"), ("verdicts", 0, "description")],
-    "places/northtown.yaml": [("name",), ("local_name",), ("region",), ("summary",), ("outcome",),
+    "places/northtown.yaml": [("name",), ("local_name",), ("region",), ("summary",), ("outcome",), ("aliases", 0),
                               ("outcome_sources", 0, "title"), ("outcome_sources", 0, "publisher")],
     CLAIM: [("claim",), ("quote",), ("summary",), ("analysis",), ("sources", 0, "title"),
-            ("sources", 0, "publisher"), ("corrections", 0, "note")],
+            ("sources", 0, "publisher"), ("corrections", 0, "note"), ("keywords", 0), ("credits", 0, "name")],
     "timeline.yaml": [("events", 0, "event"), ("events", 0, "sources", 0, "title")],
 }
 URL_FIELDS = {
@@ -413,9 +415,16 @@ def write_hostile(facts: Path, choices: list[tuple[str, tuple, str]], values: li
     documents = copy.deepcopy(ORIGINALS)
     for (file, where, _), value in zip(choices, values):
         target = documents[file]
-        for part in where[:-1]:
+        for part, following in zip(where[:-1], where[1:]):
+            if isinstance(target, dict) and part not in target:  # an optional field the fixture leaves out
+                target[part] = [] if isinstance(following, int) else {}
+            if isinstance(target, list) and part >= len(target):
+                target.append([] if isinstance(following, int) else {"role": "reviewed", "name": "x"})
             target = target[part]
-        target[where[-1]] = value
+        if isinstance(target, list) and where[-1] >= len(target):
+            target.append(value)
+        else:
+            target[where[-1]] = value
     for name, data in documents.items():
         (facts / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return documents

@@ -124,7 +124,7 @@ def _as_json_text(document: Document):
             return {k: walk(v, where + (k,)) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, where + (i,)) for i, v in enumerate(value)]
-        if isinstance(value, bool):
+        if isinstance(value, bool) and where and where[-1] in ("status", "id"):  # text fields only
             return document.plain[where]
         return value
     return walk(document.data, ())
