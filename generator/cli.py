@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from .build import check_facts
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
 from .init import InitRefused, SiteSettings, init_site
@@ -26,10 +25,15 @@ from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_verdict_changes
 from .links import check_links
 from .load import display_path, load_facts
+from .validate import validate_facts
 from .scaffold import find_placeholders, new_fact
 
 EXPORT_MARKER = ".factcheck-export"
 MARKER_HEADER = "Written by python -m generator export; safe to overwrite. Files it wrote, one a line:"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class ExportRefused(GeneratorError):
@@ -111,21 +115,25 @@ def main() -> None:
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
           link_timeout: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
-    facts = check_facts(facts_dir)
+    # Each file is read and parsed once; validation, --since, placeholders and --links share it.
+    documents = load_facts(facts_dir)
+    facts = validate_facts(documents)
     if since:
         try:
-            changes = unrecorded_verdict_changes(facts_dir, since)
+            changes = unrecorded_verdict_changes(facts_dir, since, documents)
         except HistoryUnavailable as problem:
             click.echo(f"check --since: {printable(str(problem))}", err=True)
             sys.exit(problem.exit_code)
         if changes:
             raise FactsInvalid(changes)
-    for warning in find_placeholders(facts_dir):
-        click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
-    click.echo(f"{facts_dir}: {len(facts.claims)} claims, {len(facts.places)} places, "
-               f"{len(facts.verdicts)} verdicts: all valid")
+    # Text `new` wrote and nobody replaced must not be published: an error, like any other.
+    placeholders = find_placeholders(facts_dir, documents)
+    if placeholders:
+        raise FactsInvalid(placeholders)
+    click.echo(f"{facts_dir}: {_count(len(facts.claims), 'claim')}, {_count(len(facts.places), 'place')}, "
+               f"{_count(len(facts.verdicts), 'verdict')}: all valid")
     if links:
-        report = check_links(load_facts(facts_dir), link_workers, link_timeout, allow_private_hosts)
+        report = check_links(documents, link_workers, link_timeout, allow_private_hosts)
         for problem in report.problems:
             if output_format == "github":
                 click.echo(problem.error.github(problem.level))

@@ -130,7 +130,7 @@ def claimreview_json(facts: Facts, options: SiteOptions) -> str:
 
 def _cell(value: Any) -> Any:
     # Spreadsheets skip leading spaces before they look for a formula, so the check does too.
-    if isinstance(value, str) and value.lstrip(" \u00a0\u3000\ufeff\u200b").startswith(_FORMULA_START):
+    if isinstance(value, str) and value.lstrip(" \u00a0\u3000\ufeff\u200b\u2028\u2029\x85").startswith(_FORMULA_START):
         return "'" + value
     return value
 

@@ -16,7 +16,7 @@ import html
 import re
 from typing import Any
 
-from .urls import check_url
+from .urls import MAX_RENDERED_URL_LENGTH, check_url
 
 # Characters Python-Markdown (with the tables extension) treats as syntax and lets us escape.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
@@ -60,4 +60,4 @@ def html_attr(value: Any) -> str:
 
 def url_attr(value: Any) -> str:
     """A web address for an href: normalised so Markdown sees no syntax in it, then escaped."""
-    return html_attr(check_url(str(value)))
+    return html_attr(check_url(str(value), MAX_RENDERED_URL_LENGTH))

@@ -90,10 +90,13 @@ def _status(data: dict, plain: dict) -> str:
     return plain.get(("status",), data.get("status"))
 
 
-def unrecorded_verdict_changes(facts_dir: Path | str, ref: str) -> list[FactError]:
-    """Claims whose status differs from ref without a corrections entry added since."""
+def unrecorded_verdict_changes(facts_dir: Path | str, ref: str, documents: list[Document] | None = None
+                               ) -> list[FactError]:
+    """Claims whose status differs from ref without a corrections entry added since (documents:
+    the facts as already loaded, so a command parses each file once)."""
     facts_dir = Path(facts_dir)
-    claims = [d for d in load_facts(facts_dir) if d.kind == "claim" and isinstance(d.data, dict)]
+    documents = load_facts(facts_dir) if documents is None else documents
+    claims = [d for d in documents if d.kind == "claim" and isinstance(d.data, dict)]
     top, commit = _base(facts_dir, ref)
     real_top = top.resolve()
     try:

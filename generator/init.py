@@ -9,8 +9,10 @@ The site is rendered from generator/starter/: common/ first, then the language's
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -62,6 +64,7 @@ def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None 
         "org_name": settings.org_name or t("example_organisation"),
         "today": (today or dt.date.today()).isoformat(),
         "package": DISTRIBUTION,
+        "requirement": requirement(),
         "module": __package__,
         "command": COMMAND,
         "schema_base": "../../schemas/",
@@ -89,6 +92,22 @@ class InitFailed(GeneratorError):
     """The system refused a write (read-only folder, disk full)."""
 
 
+def requirement() -> str:
+    """How the new site's requirements.txt names this package: from the package index, or, for a
+    copy installed from a folder or a repository (PEP 610), from that same place, so `make`
+    installs what `init` ran from."""
+    from importlib import metadata
+
+    try:
+        direct = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return DISTRIBUTION
+    if not direct:
+        return f"{DISTRIBUTION}=={metadata.version(DISTRIBUTION)}"
+    url = json.loads(direct).get("url", "")
+    return f"{DISTRIBUTION} @ {url}" if url else DISTRIBUTION
+
+
 def _checked(settings: SiteSettings) -> str:
     try:
         language = catalogue_language(settings.language)
@@ -99,8 +118,10 @@ def _checked(settings: SiteSettings) -> str:
         raise InitRefused(f"--language {language}: no starter pages in that language yet")
     for name in ("site_name", "place_singular", "place_plural", "org_name", "repo_url"):
         value = getattr(settings, name)
-        if any(char in value for char in "\r\n\t\0") or len(value) > 200:
-            raise InitRefused(f"{name.replace('_', '-')}: one line of at most 200 characters, please")
+        if len(value) > 200 or any(char in "<>&\"\\" or unicodedata.category(char)[0] in "CZ" and char != " "
+                                   for char in value):
+            raise InitRefused(f"{name.replace('_', '-')}: plain text of at most 200 characters, please: no "
+                              "line breaks, control characters or < > & \" \\ (they would be read as markup)")
     if not settings.site_name.strip():
         raise InitRefused("--title: the site needs a title")
     if not _FOLDER.fullmatch(settings.places_folder):

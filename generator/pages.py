@@ -360,14 +360,20 @@ class ClaimPage(PageType):
             return ()
         url = options.page_url(self.path)
         text = t("share_text", claim=self.claim.claim, verdict=self.site.verdicts[self.claim.status].label)
-        quote = urllib.parse.quote
+        def quote(value: str, safe: str = "") -> str:
+            # Cut by encoded length: a 4-byte character (an emoji) takes 12 characters encoded.
+            encoded = urllib.parse.quote(value, safe=safe)
+            while len(encoded) > 600:
+                value = value[: len(value) * 3 // 4]
+                encoded = urllib.parse.quote(value, safe=safe)
+            return encoded
+
         return (
             ("X", f"https://twitter.com/intent/tweet?url={quote(url, safe='')}&text={quote(text[:200], safe='')}"),
             ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url, safe='')}"),
             ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}"),
-            ("Weibo", f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
-                      f"&title={quote(text[:200], safe='')}"),
-        )
+        ) + ((("Weibo", f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
+                          f"&title={quote(text[:200], safe='')}"),) if options.language.startswith("zh") else ())
 
     def context(self) -> dict[str, Any]:
         site, claim = self.site, self.claim

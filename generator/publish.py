@@ -31,7 +31,7 @@ SNIPPETS = ("verdicts",)
 # Bump when the card's drawing changes, so cached cards are drawn again.
 CARD_VERSION = 1
 # Messages the theme parts read from config.extra.factcheck (theme/404.html).
-THEME_MESSAGES = ("not_found_title", "not_found_text", "not_found_home", "feed_subtitle")
+THEME_MESSAGES = ("not_found_title", "not_found_text", "not_found_home", "feed_subtitle", "made_with")
 
 
 class UnknownSnippet(GeneratorError):

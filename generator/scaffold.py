@@ -43,6 +43,9 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     target = folder / f"{name}.yaml"
     if folder.is_symlink() and not folder.exists():
         raise ScaffoldRefused(f"{display_path(folder)} is a symbolic link that points nowhere; make it a folder")
+    if folder.is_symlink():
+        raise ScaffoldRefused(f"{display_path(folder)} is a symbolic link; `check` refuses facts from outside "
+                              "the facts folder, so new writes none there")
     if target.exists() or target.is_symlink():
         raise ScaffoldRefused(f"{display_path(target)} already exists; edit it instead")
     position = 1
@@ -112,10 +115,10 @@ def _claims(folder: Path) -> Iterator[Document]:
             continue  # a broken or vanished neighbour does not stop a new file
 
 
-def find_placeholders(facts_dir: Path | str) -> list[FactError]:
+def find_placeholders(facts_dir: Path | str, documents: list | None = None) -> list[FactError]:
     """Fields that still hold the text `new` wrote, to be filled in before review."""
     found: list[FactError] = []
-    for document in load_facts(Path(facts_dir)):
+    for document in load_facts(Path(facts_dir)) if documents is None else documents:
         for where, text in _strings(document.data, ()):
             if text.startswith(PLACEHOLDER) or text.startswith(PLACEHOLDER_URL):
                 found.append(document.at(where, "still holds the placeholder written by `new`; replace it"))

@@ -17,6 +17,9 @@ from functools import lru_cache
 
 # Longer than any real source address; bounded before anything else looks at the text.
 MAX_URL_LENGTH = 2000
+# An address the check accepted, once percent-encoded (up to 3 characters for each byte of a
+# 4-byte character) and put behind a Wayback Machine lookup prefix, is at most this long.
+MAX_RENDERED_URL_LENGTH = MAX_URL_LENGTH * 12 + 100
 SCHEMES = ("http", "https")
 # What a normalised address may hold besides letters and digits. No ( ) [ ] ! ' ` | \ < > "
 # { } ^ or space: each of those is syntax in Markdown, HTML or a table.
@@ -29,15 +32,15 @@ class InvalidURL(ValueError):
 
 
 @lru_cache(maxsize=1 << 16)
-def check_url(text: str) -> str:
+def check_url(text: str, limit: int = MAX_URL_LENGTH) -> str:
     """The normalised form of an http(s) address, or InvalidURL saying what is wrong.
 
     Normalised: scheme and host lowercased, the host in its ASCII (IDNA) form, and every
     character outside SAFE percent-encoded as UTF-8. Existing %XX escapes are kept."""
     if not isinstance(text, str):
         raise InvalidURL("is not text")
-    if len(text) > MAX_URL_LENGTH:
-        raise InvalidURL(f"is {len(text):,} characters; an address may be at most {MAX_URL_LENGTH:,}")
+    if len(text) > limit:
+        raise InvalidURL(f"is {len(text):,} characters; an address may be at most {limit:,}")
     for char in text:
         if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
             raise InvalidURL(f"contains {_name(char)}; an address has no spaces or control characters")
@@ -72,7 +75,7 @@ def check_url(text: str) -> str:
         normal += "?" + query
     if parts.fragment or text.endswith("#"):
         normal += "#" + fragment
-    if len(normal) > MAX_URL_LENGTH * 3:
+    if len(normal) > MAX_RENDERED_URL_LENGTH:
         raise InvalidURL("is too long once encoded")
     return normal
 

@@ -34,7 +34,13 @@ SUPPORTED_KEYWORDS = {
 }
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Characters whose numbers make Python-Markdown slow, and how many a Markdown field may hold.
-_MARKUP_BUDGET = (("[", 200, "square brackets [ (a link takes one)"), ("&<>", 2000, "& < > characters"))
+_MARKUP_BUDGET = (("[", 200, "square brackets [ (a link takes one)"), ("&<>", 2000, "& < > characters"),
+                  ("*_", 2000, "* and _ characters (emphasis marks)"))
+# Python-Markdown recurses once per level of nested lists or emphasis; past a few hundred levels it
+# raises RecursionError. Real prose nests a few levels, so deeper text is refused first.
+_MAX_NESTING = 20
+_NESTED_LIST = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d}" % (_MAX_NESTING + 1), re.MULTILINE)
+_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * _MAX_NESTING + 1), re.MULTILINE)
 # File stems a folder kind cannot use: its listing page is <folder>/index.md.
 _RESERVED_STEMS = {"index"}
 TYPE_NAMES = {
@@ -250,7 +256,15 @@ class SchemaCheck:
                 if count > limit:
                     self.fail(where, f"has {count:,} {what}; a Markdown field may have at most {limit:,}")
                     return value
-            for element, target in markdown_links(value):
+            if _NESTED_LIST.search(value) or _DEEP_INDENT.search(value):
+                self.fail(where, f"nests lists or indents more than {_MAX_NESTING} levels deep; flatten it")
+                return value
+            try:
+                links = markdown_links(value)
+            except RecursionError:
+                self.fail(where, "is nested too deeply for Markdown (lists or emphasis inside each other); flatten it")
+                return value
+            for element, target in links:
                 if element != "a":
                     self.fail(where, "images are not allowed in fact text; link to the source instead")
                 elif not is_web_url(target):

@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from .conftest import IN_CI, ROOT
 
-# Site paths checked with axe, relative to the site root ("" is the home page).
-PAGES = [
-    "",
-    "article/",
-    "tags/",
-    "cities/",
-    "cities/wuhan/",
-    "verdicts/",
-    "timeline/",
-    "methodology/",
-    "data/",
-    "about/",
-    "claims/wuhan-ranks-first/",
-    "404.html",
-]
+# Kinds of page checked with axe; each is resolved to a path of the built site from its facts.json,
+# so a site with other facts (or no places, or no timeline) checks its own pages.
+PAGES = ["home", "article", "tags", "places", "place", "verdicts", "timeline", "methodology", "data", "about",
+         "claim", "404"]
+
+
+def page_path(built: Path, kind: str) -> str | None:
+    """The site path of one page of a kind ("" is home), or None when this site has none."""
+    data = json.loads((built / "out" / "facts.json").read_text())
+    own = lambda url: url.split("://", 1)[-1].split("/", 1)[1]  # noqa: E731
+    if kind == "home":
+        return ""
+    if kind in ("place", "places"):
+        if not data["places"]:
+            return None
+        path = own(data["places"][0]["url"])
+        return path if kind == "place" else path.rstrip("/").rsplit("/", 1)[0] + "/"
+    if kind == "claim":
+        low = min(data["claims"], key=lambda c: next(v["rating_value"] or 99 for v in data["verdicts"]
+                                                     if v["id"] == c["status"]))
+        return own(low["url"])
+    if kind == "timeline":
+        return "timeline/" if data["timeline"] else None
+    if kind == "404":
+        return "404.html"
+    return f"{kind}/"
+
 
 # Material's two colour schemes as configured in mkdocs.yml: (scheme, name of the toggle that switches to it).
 SCHEMES = [("default", None), ("slate", "Switch to dark mode")]
@@ -94,9 +108,12 @@ def _report(violations: list[dict], where: str, nodes_shown: int = 3) -> str:
 
 
 @pytest.mark.parametrize("scheme,toggle", SCHEMES, ids=[s for s, _ in SCHEMES])
-@pytest.mark.parametrize("path", PAGES, ids=[p or "home" for p in PAGES])
-def test_axe_finds_no_violations(page, served: str, path: str, scheme: str, toggle: str | None) -> None:
+@pytest.mark.parametrize("kind", PAGES)
+def test_axe_finds_no_violations(page, served: str, built: Path, kind: str, scheme: str, toggle: str | None) -> None:
     _require_axe()
+    path = page_path(built, kind)
+    if path is None:
+        return  # this site has no page of that kind
     page.goto(served + path)
     page.wait_for_load_state("load")
     _switch_scheme(page, scheme, toggle)
@@ -117,7 +134,7 @@ def _focused(page) -> dict:
     }""")
 
 
-def test_keyboard_reader_skips_searches_and_opens_a_claim(page, served: str) -> None:
+def test_keyboard_reader_skips_searches_and_opens_a_claim(page, served: str, built: Path) -> None:
     page.goto(served)
     page.wait_for_load_state("load")
 
@@ -138,15 +155,19 @@ def test_keyboard_reader_skips_searches_and_opens_a_claim(page, served: str) -> 
     has_outline = focused["outlineStyle"] != "none" and focused["outlineWidth"] not in ("0px", "")
     assert has_outline or focused["boxShadow"] != "none", focused
 
-    # Material's "/" shortcut opens search; ArrowDown moves to the first result; Enter opens it.
+    # Material's "/" shortcut opens search; ArrowDown moves to the first result; Enter opens it. The
+    # query is a claim's own distinctive word, taken from the facts.
+    data = json.loads((built / "out" / "facts.json").read_text())
+    claim = max(data["claims"], key=lambda c: max(len(w) for w in c["claim"].split()))
+    word = max(claim["claim"].strip(".").split(), key=len)
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
-    page.keyboard.type("Hesai", delay=30)
+    page.keyboard.type(word, delay=30)
     page.locator(".md-search-result__item a").first.wait_for(timeout=10000)
     page.keyboard.press("ArrowDown")
     result = _focused(page)
-    assert result["tag"] == "A" and "claims/hesai-d-round/" in result["href"], result
+    assert result["tag"] == "A" and "claims/" in result["href"], result
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert urlparse(page.url).path.endswith("/claims/hesai-d-round/"), page.url
+    assert "/claims/" in urlparse(page.url).path, page.url
     assert page.foreign_requests == [] and page.console_errors == []

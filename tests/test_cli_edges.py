@@ -425,7 +425,7 @@ def test_an_os_error_from_a_users_path_is_one_line(facts: Path, monkeypatch: pyt
     def unreadable(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(facts / "claims" / "most-engineers.yaml"))
 
-    monkeypatch.setattr(cli, "check_facts", unreadable)
+    monkeypatch.setattr(cli, "load_facts", unreadable)
     result = invoke("check")
     assert result.exit_code == 1
     assert result.stderr == "check: facts/claims/most-engineers.yaml: Permission denied\n"

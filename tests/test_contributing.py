@@ -31,15 +31,18 @@ def test_new_claim_passes_check_and_flags_what_to_fill_in(facts: Path) -> None:
     assert first.startswith("# yaml-language-server: $schema=") and first.endswith("claim.schema.json")
     assert (facts / "claims" / first.split("=", 1)[1]).resolve().is_file()
     assert "position: 3\n" in text  # after the two fixture claims
+    # What `new` wrote must be replaced before anything is published: check fails until it is.
     checked = invoke("check")
-    assert checked.exit_code == 0, checked.output
-    assert "facts/claims/demo.yaml:3:8: claim: still holds the placeholder written by `new`; replace it (warning)" \
+    assert checked.exit_code == 1, checked.output
+    assert "facts/claims/demo.yaml:3:8: claim: still holds the placeholder written by `new`; replace it" \
         in checked.stdout.splitlines()
 
 
-def test_new_place_passes_check(facts: Path) -> None:
+def test_new_place_is_valid_but_for_its_placeholders(facts: Path) -> None:
     assert invoke("new", "place", "eastville").exit_code == 0
-    assert invoke("check").exit_code == 0
+    checked = invoke("check")
+    assert checked.exit_code == 1
+    assert all("still holds the placeholder written by `new`" in line for line in checked.stdout.splitlines())
 
 
 def test_new_never_overwrites(facts: Path) -> None:
@@ -98,8 +101,11 @@ def test_verdict_change_with_correction_passes(repo: Path) -> None:
 def test_other_edits_and_new_claims_pass_since_base(repo: Path) -> None:
     path = repo / "facts" / "claims" / "most-engineers.yaml"
     path.write_text(path.read_text().replace("ranks third", "ranks third of ten"))
-    assert invoke("new", "claim", "brand-new").exit_code == 0
-    assert invoke("check", "--since", "main").exit_code == 0
+    # A new claim, filled in: position 3, its own id.
+    new = repo / "facts" / "claims" / "brand-new.yaml"
+    new.write_text(path.read_text().replace("id: most-engineers", "id: brand-new").replace("position: 2", "position: 3"))
+    result = invoke("check", "--since", "main")
+    assert result.exit_code == 0, result.output
 
 
 def test_unknown_ref_is_a_clear_error(repo: Path) -> None:

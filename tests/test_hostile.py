@@ -512,3 +512,58 @@ def test_csv_defuses_formulas_behind_unicode_spaces(facts: Path) -> None:
     header = rows[0]
     row = dict(zip(header, rows[2]))
     assert row["summary"].startswith("'") and row["quote"].startswith("'")
+
+
+# Found by the third attack (the second on this round's defences).
+@pytest.mark.parametrize("text", ["- " * 500 + "a", "*" * 1990 + "a" + "*" * 1990, "- [x](https://a.b/)\n" + "".join(
+    "  " * i + "- a\n" for i in range(60))])
+def test_deeply_nested_markdown_is_refused_by_check_not_crashed_by_the_build(facts: Path, text: str) -> None:
+    edit(facts / CLAIM, analysis=text)
+    errors = errors_of(facts)
+    assert any(": analysis: " in e and ("nests" in e or "has " in e or "nested" in e) for e in errors), errors
+
+
+def test_a_claim_of_emoji_gives_share_links_within_bounds(facts: Path) -> None:
+    edit(facts / CLAIM, claim="\U0001F600" * 200)
+    pages, _, _ = built(facts)  # raised InvalidURL before: the X link was 2,500 characters
+    assert "twitter.com/intent/tweet" in pages["claims/most-engineers.md"]
+
+
+@pytest.mark.parametrize("url", ["https://www.example.com/" + "a" * 1960, "https://www.example.com/" + "é" * 400])
+def test_an_address_check_accepts_renders(facts: Path, url: str) -> None:
+    edit_source(facts / CLAIM, url=url)
+    assert errors_of(facts) == []
+    pages, _, _ = built(facts)
+    assert "web.archive.org/web/*/https://www.example.com/" in pages["claims/most-engineers.md"]
+
+
+def test_new_does_not_write_through_a_symlinked_kind_folder(facts: Path, tmp_path: Path) -> None:
+    from generator.scaffold import ScaffoldRefused, new_fact
+
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(facts / "places", elsewhere)
+    (facts / "places").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(ScaffoldRefused):
+        new_fact(facts, "place", "zzz")
+    assert not (elsewhere / "zzz.yaml").exists()
+
+
+@pytest.mark.parametrize("option", ["--organisation", "--title", "--place-label"])
+@pytest.mark.parametrize("value", ["<img src=x onerror=alert(1)>", "Acme\u2028url: https://evil.example/",
+                                   "Site\x1bX", "AT&T"])
+def test_init_refuses_option_text_that_would_be_markup(tmp_path: Path, option: str, value: str) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    label = value + "/" + value if option == "--place-label" else value
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "site"), "--title", "T", option, label])
+    assert result.exit_code == 2, result.output
+    assert "plain text" in result.stderr and not (tmp_path / "site").exists()
+
+
+def test_csv_defuses_a_formula_behind_a_line_separator(facts: Path) -> None:
+    edit(facts / CLAIM, summary="\u2028=1+1")
+    _, files, _ = built(facts)
+    rows = list(csv.reader(io.StringIO(files["facts.csv"].lstrip("\ufeff"), newline="")))
+    assert dict(zip(rows[0], rows[2]))["summary"].startswith("'")
