@@ -201,3 +201,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             # Material's edit button should open the fact file, not a Markdown file that does not exist.
             page.edit_url = factcheck.get("edit_url") or None
         return context
+
+
+def build_strict(config_file: Path, site_dir: Path) -> None:
+    """`mkdocs build --strict` of a site, in this process, as the MkDocs command runs it (the
+    site tests and the generator's own tests use it; a subprocess would cost a second each)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()

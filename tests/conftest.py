@@ -58,19 +58,13 @@ def build_in_process(source: Path, out: str = "out") -> Path:
 
     A subprocess costs a second of start-up per build and hides tracebacks; the CLI itself is
     covered by the tests that run `mkdocs build --strict` for real."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from generator.plugin import build_strict
 
     with pytest.MonkeyPatch.context() as patch:
         # Error messages name files relative to the working folder, as they do for a user.
         patch.chdir(source)
         patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        config = load_config(str(source / "mkdocs.yml"), site_dir=str(source / out), strict=True)
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
+        build_strict(source / "mkdocs.yml", source / out)
     return source
 
 
@@ -200,7 +194,8 @@ BROWSER_FIXTURES = {"browser"}
 # [sys.executable, "-m", "mkdocs", "serve", ...] or ["zensical", "build", ...].
 ENGINES = {"mkdocs", "properdocs", "zensical"}
 ENGINE_VERBS = {"build", "serve", "gh-deploy"}
-IN_PROCESS_BUILD = "mkdocs.commands.build"
+# In-process builds: MkDocs' build module, or the adapter's helper that wraps it.
+IN_PROCESS_BUILD = {"mkdocs.commands.build", "build_strict"}
 
 
 def _constants(code: CodeType) -> Iterator[object]:
@@ -217,7 +212,7 @@ def _runs_mkdocs(code: CodeType, scope: dict, seen: set[CodeType]) -> bool:
     if code in seen:
         return False
     seen.add(code)
-    if IN_PROCESS_BUILD in code.co_names:
+    if IN_PROCESS_BUILD & set(code.co_names):
         return True
     previous = None
     for value in _constants(code):

@@ -24,17 +24,10 @@ def init(folder: Path, *args: str):
 
 def build(site: Path) -> Path:
     """`mkdocs build --strict` of an init site, in-process; returns the output folder."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
+    from generator.plugin import build_strict
 
-    out = site / "out"
-    config = load_config(str(site / "mkdocs.yml"), site_dir=str(out), strict=True)
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        mkdocs_build(config)
-    finally:
-        config.plugins.on_shutdown()
-    return out
+    build_strict(site / "mkdocs.yml", site / "out")
+    return site / "out"
 
 
 def article(html: str) -> str:

@@ -176,16 +176,24 @@ def test_serve_shows_fact_edits_live_and_survives_a_bad_fact(site: Path) -> None
     number = next(i for i, line in enumerate(lines) if line.startswith("status:"))
     broken = "\n".join(lines[:number] + ["status: mostly"] + lines[number + 1:]) + "\n"
     first_words = max(re.findall(r"[A-Za-z]{4,}", yaml.safe_load(original)["claim"]), key=len)
+    summary_line = next(i for i, line in enumerate(lines) if line.startswith("summary:"))
+
+    def with_summary(prefix: str) -> str:
+        """The claim with its one-line summary rewritten as a quoted string that starts with prefix."""
+        summary = yaml.safe_load(original)["summary"]
+        edited = lines[:summary_line] + [f"summary: {json.dumps(prefix + summary, ensure_ascii=False)}"]
+        return "\n".join(edited + lines[summary_line + 1:]) + "\n"
+
     try:
         _wait_for(url, first_words)
-        claim.write_text(original.replace("summary: ", "summary: Edited live. ", 1))
+        claim.write_text(with_summary("Edited live. "))
         _wait_for(url, "Edited live.")
         claim.write_text(broken)
         import time
 
         time.sleep(3)
         assert server.poll() is None, "serve stopped on a bad fact"
-        claim.write_text(original.replace("summary: ", "summary: Fixed again. ", 1))
+        claim.write_text(with_summary("Fixed again. "))
         _wait_for(url, "Fixed again.")
     finally:
         server.terminate()

@@ -27,16 +27,10 @@ def facts() -> Facts:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, facts: Facts) -> Path:
     """The site built once, --strict, into a temporary folder."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from ..plugin import build_strict
 
     out = tmp_path_factory.mktemp("site")
-    config = load_config("mkdocs.yml", site_dir=str(out), strict=True)
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        build(config)
-    finally:
-        config.plugins.on_shutdown()
+    build_strict(Path("mkdocs.yml"), out)
     return out
 
 
