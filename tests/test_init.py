@@ -97,6 +97,7 @@ def test_a_chinese_site_speaks_chinese(tmp_path: Path) -> None:
     assert "年" in (out / "claims" / "example-claim" / "index.html").read_text()
 
 
+@pytest.mark.build  # pytest in a subprocess builds the site
 def test_the_site_tests_pass_in_a_new_site(tmp_path: Path) -> None:
     site = tmp_path / "fresh"
     assert init(site, "--title", "Fresh").exit_code == 0

@@ -18,7 +18,7 @@ from generator.links import probe
 
 from .conftest import run
 
-TIMEOUT = "3"  # --link-timeout; /slow waits longer than this (not sub-second: it must not flake under load)
+TIMEOUT = "2"  # --link-timeout; /slow waits longer than this (not sub-second: it must not flake under load)
 SLOW_SECONDS = 6
 SUMMARY_OK = "links: 4 URLs checked, 0 broken, 1 refused automated access"
 
