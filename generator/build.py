@@ -28,7 +28,8 @@ class SessionCache:
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:
     """Load and validate; raise FactsInvalid with every located error."""
     documents = load_facts(Path(facts_dir), cache.documents if cache else None)
-    return validate_facts(documents, today, cache.documents.checked if cache else None)
+    return validate_facts(documents, today, cache.documents.checked if cache else None,
+                          cache.documents.built if cache else None)
 
 
 def build_pages(

@@ -396,6 +396,9 @@ class DocumentCache:
         self._entries: dict[Path, tuple[bytes, Document]] = {}
         # Schema results of unchanged documents (see validate.validate_facts).
         self.checked: dict[int, tuple[Document, Any, list]] = {}
+        # Model objects built from unchanged documents (see validate.build_model): reusing them
+        # keeps their hashes, so cached pages and JSON are found without hashing them again.
+        self.built: dict[int, tuple[Document, Any]] = {}
 
     def read(self, path: Path, kind: str, root: Path) -> Document:
         raw = read_bytes(path, root)

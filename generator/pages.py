@@ -8,7 +8,6 @@ served stale, and a page whose data did not change is not rendered again.
 
 from __future__ import annotations
 
-import bisect
 import html
 import itertools
 import urllib.parse
@@ -68,6 +67,11 @@ class SiteView:
             for slug in claim.places:
                 self.by_place.setdefault(slug, []).append(claim)
             self.by_verdict[claim.status].append(claim)
+        # Where each claim sits in each of those lists, for its nearest neighbours.
+        self.index: dict[tuple[int, str], int] = {}
+        for group in [*self.by_place.values(), *self.by_verdict.values()]:
+            for i, claim in enumerate(group):
+                self.index[id(group), claim.id] = i
 
     def item(self, claim: Claim, **extra: Any) -> ClaimItem:
         return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], fact=claim, **extra)
@@ -332,7 +336,7 @@ class ClaimPage(PageType):
         seen = {claim.id}
         groups = [site.by_place.get(slug, []) for slug in claim.places] + [site.by_verdict[claim.status]]
         for group in groups:
-            for other in _nearest(group, claim, RELATED):
+            for other in _nearest(group, site.index[id(group), claim.id], claim, RELATED):
                 if len(chosen) < RELATED and other.id not in seen:
                     seen.add(other.id)
                     chosen.append(other)
@@ -413,9 +417,8 @@ class ClaimPage(PageType):
         }
 
 
-def _nearest(group: list[Claim], claim: Claim, count: int) -> list[Claim]:
-    """Up to `count` claims of group (in article order) nearest to claim's position, nearest first."""
-    at = bisect.bisect_left(group, claim.position, key=lambda c: c.position)
+def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Claim]:
+    """Up to `count` claims of group (in article order) nearest to claim, which is group[at]."""
     before, after = group[max(0, at - count):at][::-1], group[at:at + count + 1]
     merged = []
     for pair in itertools.zip_longest(after, before):

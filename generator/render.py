@@ -81,17 +81,20 @@ class PageCache:
     everything it receives, so only pages that would change are rendered again."""
 
     def __init__(self) -> None:
-        self._pages: dict[Any, Page] = {}
+        # path -> (key, page): one entry per page, replaced when its key changes.
+        self._pages: dict[str, tuple[Any, Page]] = {}
 
-    def get(self, key: Any, make) -> Page:  # noqa: ANN001 - a zero-argument callable
-        page = self._pages.get(key)
-        if page is None:
-            page = self._pages[key] = make()
+    def get(self, path: str, key: Any, make) -> Page:  # noqa: ANN001 - a zero-argument callable
+        cached = self._pages.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        page = make()
+        self._pages[path] = (key, page)
         return page
 
-    def keep_only(self, keys: set) -> None:
-        for key in set(self._pages) - keys:
-            del self._pages[key]
+    def keep_only(self, paths: set[str]) -> None:
+        for path in set(self._pages) - paths:
+            del self._pages[path]
 
 
 class Renderer:
@@ -115,8 +118,8 @@ class Renderer:
         key = (page.template, page.path, _frozen(context))
         if self.cache is None:
             return self._render(page, context)
-        self._keys.add(key)
-        return self.cache.get(key, lambda: self._render(page, context))
+        self._keys.add(page.path)
+        return self.cache.get(page.path, key, lambda: self._render(page, context))
 
     def _render(self, page: PageType, context: dict[str, Any]) -> Page:
         meta = page.meta()

@@ -352,7 +352,8 @@ def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactE
 
 
 def validate_facts(
-    documents: list[Document], today: dt.date | None = None, memo: dict[int, tuple] | None = None
+    documents: list[Document], today: dt.date | None = None, memo: dict[int, tuple] | None = None,
+    built: dict[int, tuple] | None = None,
 ) -> Facts:
     """Check every document and build the model; raise FactsInvalid listing every error.
 
@@ -380,7 +381,7 @@ def validate_facts(
     errors += _check_references(checked, references)
     if errors:
         raise FactsInvalid(errors)
-    return build_model(checked)
+    return build_model(checked, built)
 
 
 def _check_ids(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactError]:
@@ -462,10 +463,15 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple:
+    return fields(cls)
+
+
 def build(cls: type, data: dict[str, Any], **extra: Any) -> Any:
     """An instance of a model dataclass from checked data: each field by the converter table."""
     values = dict(extra)
-    for item in fields(cls):
+    for item in _fields(cls):
         if item.name in values or item.name not in data:
             continue
         value = data[item.name]
@@ -482,16 +488,29 @@ def build(cls: type, data: dict[str, Any], **extra: Any) -> Any:
 PALETTE = ("#1b7a3d", "#4f7d1c", "#a15c00", "#6b6b6b", "#b3261e", "#3d5a99", "#7a4e9c")
 
 
-def build_model(checked: dict[str, list[tuple[Document, dict]]]) -> Facts:
-    """The Facts model from every checked document."""
+def build_model(checked: dict[str, list[tuple[Document, dict]]], built: dict[int, tuple] | None = None) -> Facts:
+    """The Facts model from every checked document. `built` (kept by a serve session) holds the
+    objects made from documents on the last rebuild; an unchanged document gives the same object."""
+    fresh: dict[int, tuple] = {}
+
+    def once(document: Document, make: Callable[[], Any]) -> Any:
+        previous = built.get(id(document)) if built is not None else None
+        made = previous[1] if previous is not None and previous[0] is document else make()
+        fresh[id(document)] = (document, made)
+        return made
+
     (_, article_data), = checked["article"]
     (_, verdict_data), = checked["verdicts"]
     article = build(Article, article_data)
     verdicts = tuple(replace(verdict, color=verdict.color or PALETTE[i % len(PALETTE)])
                      for i, verdict in enumerate(build(Verdict, v) for v in verdict_data["verdicts"]))
-    places = tuple(build(Place, data, slug=doc.stem, source_path=_relative(doc)) for doc, data in checked["place"])
-    claims = tuple(sorted((build(Claim, data, source_path=_relative(doc)) for doc, data in checked["claim"]),
-                          key=lambda claim: claim.position))
+    places = tuple(once(doc, lambda doc=doc, data=data: build(Place, data, slug=doc.stem, source_path=_relative(doc)))
+                   for doc, data in checked["place"])
+    claims = tuple(sorted((once(doc, lambda doc=doc, data=data: build(Claim, data, source_path=_relative(doc)))
+                           for doc, data in checked["claim"]), key=lambda claim: claim.position))
+    if built is not None:
+        built.clear()
+        built.update(fresh)
     timeline = tuple(sorted((build(Event, e) for _, d in checked["timeline"] for e in d["events"]),
                             key=lambda event: event.date))
     return Facts(article, verdicts, places, claims, timeline)
