@@ -1,11 +1,12 @@
-"""Static fact-check microsite generator: YAML facts in, Markdown pages out.
+"""Static fact-check microsite generator: YAML facts in, a MkDocs site out.
 
-Stages: load -> validate -> model -> render. Adapters: plugin (MkDocs) and cli.
+Stages: load -> validate -> model -> pages/render -> publish (one Site). Adapters: plugin (MkDocs),
+export (a plugin-free folder) and cli (init, new, check, export).
 """
 
 from .build import build_pages, check_facts
-from .errors import FactError, FactsInvalid
+from .errors import FactError, FactsInvalid, GeneratorError
 from .options import SiteOptions
 from .render import Page
 
-__all__ = ["FactError", "FactsInvalid", "Page", "SiteOptions", "build_pages", "check_facts"]
+__all__ = ["FactError", "FactsInvalid", "GeneratorError", "Page", "SiteOptions", "build_pages", "check_facts"]

@@ -1,4 +1,5 @@
-"""Runs the stages in order; the one entry point the adapters call."""
+"""Runs the stages in order: check (load + validate) and, for the tests and the benchmark,
+build_pages; publish.py builds the whole Site that the adapters consume."""
 
 from __future__ import annotations
 
