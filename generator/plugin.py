@@ -71,6 +71,12 @@ def write_if_changed(path: Path, text: str, written: dict[Path, str] | None = No
         written[path] = text
 
 
+# What our main.html adds to a claim page's head, and how to see it in the page.
+THEME_MARKERS = (("the ClaimReview JSON-LD", 'type="application/ld+json"'),
+                 ("the Open Graph title", 'property="og:title"'),
+                 ("the feed link", 'type="application/atom+xml"'))
+
+
 def footer_links(site: Site, present, options: SiteOptions) -> list[tuple[str, str]]:
     """(label, page URL) of the footer links this site has: About, Contributing, the feed."""
     t = Messages(options.language)
@@ -201,6 +207,18 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             # Material's edit button should open the fact file, not a Markdown file that does not exist.
             page.edit_url = factcheck.get("edit_url") or None
         return context
+
+    def on_post_page(self, output, /, *, page, config):  # noqa: ANN001 - MkDocs' signature
+        # A site's own overrides/ may replace our main.html; if it drops what the theme parts add,
+        # say so (a warning, so --strict fails) rather than publish claims without their markup.
+        factcheck = page.meta.get("factcheck") if page.meta else None
+        if factcheck and factcheck.get("kind") == "claim" and page.file.generated_by:
+            missing = [name for name, marker in THEME_MARKERS if marker not in output]
+            if missing:
+                log.warning(f"factcheck: {page.file.src_uri} lacks {', '.join(missing)}: the site's "
+                            "overrides replace main.html without what ours adds; extend \"main.html\" "
+                            "from the factcheck theme or keep {{ super() }} in its extrahead block")
+        return output
 
 
 def build_strict(config_file: Path, site_dir: Path) -> None:

@@ -100,3 +100,17 @@ def test_without_directory_urls_every_data_url_is_the_pages_own(tmp_path: Path) 
     atom = "{http://www.w3.org/2005/Atom}"
     for entry in ET.fromstring((out / "feed.xml").read_bytes()).iter(f"{atom}entry"):
         page_of(entry.find(f"{atom}link").get("href"))
+
+
+def test_an_override_that_drops_our_head_additions_fails_the_strict_build(tmp_path: Path) -> None:
+    """A site's overrides/main.html that extends Material's base directly would silently lose the
+    JSON-LD, Open Graph and feed link; the build says so instead."""
+    site = copy_site(tmp_path / "site")
+    (site / "overrides").mkdir()
+    (site / "overrides" / "main.html").write_text('{% extends "base.html" %}\n')
+    config = (site / "mkdocs.yml").read_text().replace("theme:\n  name: material\n",
+                                                       "theme:\n  name: material\n  custom_dir: overrides\n")
+    (site / "mkdocs.yml").write_text(config)
+    result = run(["mkdocs", "build", "--strict", "-d", "out"], cwd=site)
+    assert result.returncode == 1
+    assert "lacks the ClaimReview JSON-LD, the Open Graph title, the feed link" in result.stderr
