@@ -44,6 +44,21 @@ def facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+@pytest.fixture
+def repo(facts: Path) -> Path:
+    """A scratch git repository (in tmp_path) whose first commit holds the fixture facts."""
+    root = facts.parent
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", "facts", cwd=root)
+    git("commit", "-qm", "facts", cwd=root)
+    return root
+
+
 def copy_site(target: Path) -> Path:
     """Copy the real site (mkdocs.yml, docs/, facts/) into target."""
     target.mkdir(parents=True)

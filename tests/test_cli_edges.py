@@ -22,7 +22,7 @@ from generator.cli import EXPORT_MARKER, main
 from generator.load import read_document
 from generator.links import check_links, probe
 
-from .conftest import run
+from .conftest import git, run
 from .test_links import Server, at, base, point_facts_at, server  # noqa: F401 - server is a fixture
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -30,21 +30,6 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=cwd, check=True,
-                   capture_output=True)
-
-
-@pytest.fixture
-def repo(facts: Path) -> Path:
-    """A scratch git repository whose first commit holds the fixture facts."""
-    root = facts.parent
-    git("init", "-q", "-b", "main", cwd=root)
-    git("add", "facts", cwd=root)
-    git("commit", "-qm", "facts", cwd=root)
-    return root
 
 
 # --- check --since -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 
-from .conftest import IN_CI, ROOT
+from .conftest import IN_CI, ROOT, git
 
 
 def invoke(*args: str):
@@ -59,21 +59,6 @@ def test_new_refuses_names_that_are_not_slugs(facts: Path, name: str) -> None:
     assert result.exit_code == 2
     assert "is not a slug" in result.stderr
     assert not (facts.parent / "escape.yaml").exists()
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=cwd, check=True,
-                   capture_output=True)
-
-
-@pytest.fixture
-def repo(facts: Path) -> Path:
-    """A git repository whose first commit holds the fixture facts."""
-    root = facts.parent
-    git("init", "-q", "-b", "main", cwd=root)
-    git("add", "facts", cwd=root)
-    git("commit", "-qm", "facts", cwd=root)
-    return root
 
 
 def test_verdict_change_without_correction_fails_since_base(repo: Path) -> None:
