@@ -58,7 +58,9 @@ def plain(value: Any) -> Any:
     """A model value as JSON data, field by field from its dataclass: dates as YYYY-MM-DD,
     tuples as lists. Fields that only say where a fact came from (source_path) stay out."""
     if is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name not in INTERNAL}
+        # A field keeps the name the fact file gives it (DateRange.start is `from`).
+        return {f.metadata.get("key", f.name): plain(getattr(value, f.name))
+                for f in fields(value) if f.name not in INTERNAL}
     if isinstance(value, (tuple, list)):
         return [plain(item) for item in value]
     if isinstance(value, dt.date):
