@@ -48,6 +48,8 @@ class EventView:
     places: tuple[Place, ...]
     claims: tuple[ClaimItem, ...]
     key: bool
+    date_precision: str = "day"
+    corrections: tuple = ()
 
 
 class SiteView:
@@ -282,6 +284,7 @@ class ArticlePage(PageType):
         passages = tuple(site.item(c, summary=c.summary, quote=c.quote) for c in self.claims)
         first = self.first
         return {**self.common(), "title": self.title(), "passages": passages, "parts": self.parts,
+                "article_date": article_date(site.facts.article, site.t),
                 "first": first, "last": self.last,
                 "tally": site.tally(site.facts.claims) if first else (),
                 "claim_count": len(site.facts.claims) if first else 0}
@@ -302,7 +305,8 @@ class TimelinePage(PageType):
     def context(self) -> dict[str, Any]:
         site = self.site
         events = tuple(EventView(e.date, e.event, e.sources, tuple(site.places[s] for s in e.places),
-                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key)
+                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key,
+                                 e.date_precision, e.corrections)
                        for e in site.facts.timeline)
         return {**self.common(), "events": events}
 
@@ -461,7 +465,10 @@ def attribution(article: Article, t: Messages) -> str:
 
 
 def article_date(article: Article, t: Messages) -> str:
+    """When the article appeared: its date, the days it appeared between, or words for it."""
     if article.published:
         return t.date(article.published)
+    if article.published_range:
+        return t("date_between", start=t.date(article.published_range.start), end=t.date(article.published_range.end))
     return article.approximate_date or t("undated_article")
 

@@ -28,6 +28,7 @@ import markdown as markdown_lib
 import yaml
 from markupsafe import Markup
 
+from .errors import GeneratorError
 from .escape import md_block, md_inline, web_url
 from .i18n import Messages
 from .model import Facts
@@ -165,8 +166,16 @@ class HtmlMessages:
     def __init__(self, messages: Messages):
         self._messages = messages
         self.language = messages.language
-        self.date = messages.date
         self.n = messages.n
+
+    def date(self, value: Any, precision: str = "day") -> str:
+        """A date as the language writes it, to the precision the sources give (day, month, year)."""
+        if value is None or precision == "day":
+            return self._messages.date(value)
+        from babel.dates import format_date
+
+        pattern = self._messages("month_format" if precision == "month" else "year_format")
+        return format_date(value, format=pattern, locale=self.language.replace("-", "_"))
 
     def __call__(self, key: str, **values: Any) -> str:
         return self._messages(key, **values)
@@ -174,6 +183,24 @@ class HtmlMessages:
     def html(self, key: str, **values: Any) -> Markup:
         template = _message_template(self._messages.raw(key))
         return Markup(template).format(**values)
+
+
+class TemplateFailed(GeneratorError):
+    """A page template (ours or a site's override) could not be rendered."""
+
+
+def _template_problem(problem: jinja2.TemplateError, template: str) -> str:
+    """Where a template failed, as a person can find it: its file and line, and why."""
+    import traceback
+
+    where = template
+    for frame in reversed(traceback.extract_tb(problem.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            where = f"{frame.filename}:{frame.lineno}"
+            break
+    if isinstance(problem, jinja2.TemplateSyntaxError):
+        where = f"{problem.filename or problem.name or template}:{problem.lineno}"
+    return f"{where}: the page template failed: {problem.message or problem}"
 
 
 def _slugify_default(value: str, separator: str) -> str:
@@ -285,7 +312,10 @@ class Renderer:
 
     def _render(self, page: PageType, context: dict[str, Any]) -> Page:
         links = self.options.links_from(page.path)
-        body = self.env.get_template(page.template).render(**context, t=self.t, link=links)
+        try:
+            body = self.env.get_template(page.template).render(**context, t=self.t, link=links)
+        except jinja2.TemplateError as problem:
+            raise TemplateFailed(_template_problem(problem, page.template)) from None
         body, toc = finish_headings(body, self.options.toc)
         return Page(page.path, page.title(), joined_blocks(body), toc, page.meta(), body)
 
