@@ -67,8 +67,6 @@ class Page:
     html: str
     toc: tuple[Heading, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
-    # The template's output, its top-level blocks apart by blank lines, for `markdown`.
-    blocks: str = field(default="", compare=False, repr=False)
 
     @cached_property
     def ids(self) -> frozenset[str]:
@@ -78,7 +76,7 @@ class Page:
     @cached_property
     def markdown(self) -> str:
         """The page as a Markdown file with front matter, for engines without our plugin."""
-        return front_matter(self.meta) + "\n" + markdown_body(self.blocks or self.html)
+        return front_matter(self.meta) + "\n" + markdown_body(self.html)
 
 
 def front_matter(meta: dict[str, Any]) -> str:
@@ -317,7 +315,7 @@ class Renderer:
         except jinja2.TemplateError as problem:
             raise TemplateFailed(_template_problem(problem, page.template)) from None
         body, toc = finish_headings(body, self.options.toc)
-        return Page(page.path, page.title(), joined_blocks(body), toc, page.meta(), body)
+        return Page(page.path, page.title(), joined_blocks(body), toc, page.meta())
 
     def render_pages(self) -> list[Page]:
         """Every generated page. With a cache (a serve session), a page is rendered again only
