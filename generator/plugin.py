@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                                         template_dirs=self.template_dirs, image_cache=self.cache_dir / "images")
         for warning in site.warnings:
             log.warning(str(warning))
-        site.refuse_clashes(files.src_uris, config.docs_dir)
+        root = Path(config.config_file_path or ".").resolve().parent
+        site.refuse_clashes(files.src_uris, os.path.relpath(config.docs_dir, root))
         for page in site.pages:
             if session is not None:
                 # Under serve, a page's cache file changes only when the page does, so
