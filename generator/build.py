@@ -22,9 +22,6 @@ class SessionCache:
         self.pages = PageCache()
         # Text of each generated page's cache file as this session last wrote it.
         self.written: dict[Path, str] = {}
-        # Pages that passed the allow-list, by identity: a page the cache hands out again is not
-        # parsed again.
-        self.clean_pages: dict[int, object] = {}
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:

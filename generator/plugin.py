@@ -31,7 +31,8 @@ from .config import FactcheckConfig
 from .errors import FactsInvalid, GeneratorError
 from .i18n import Messages, catalogue_language
 from .options import SiteOptions, TocOptions
-from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, check_html, publish_site
+from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, publish_site
+from .sanitize import check_html
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
 
@@ -243,7 +244,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # someone typed, pass the same allow-list as generated pages.
         written_by = (page.meta.get("factcheck") or {}).get("written_by") if isinstance(page.meta, dict) else None
         if not isinstance(page, GeneratedPage) and (page.file.src_uri in self.expanded or written_by):
-            check_html(html, f"{config.docs_dir}/{page.file.src_uri}", "a hand-written page the generator expanded")
+            docs = os.path.relpath(config.docs_dir, Path(config.config_file_path or ".").resolve().parent)
+            check_html(html, f"{docs}/{page.file.src_uri}", "a hand-written page the generator expanded")
         return html
 
     def on_post_page(self, output, /, *, page, config):  # noqa: ANN001 - MkDocs' signature

@@ -29,6 +29,7 @@ import yaml
 from markupsafe import Markup
 
 from .errors import GeneratorError
+from .sanitize import UnsafePage, check_html, html_problems
 from .escape import md_block, md_inline, web_url
 from .i18n import Messages
 from .model import Facts
@@ -126,14 +127,23 @@ def wayback_lookup(url: str) -> str:
     return WAYBACK_LOOKUP + quote(url, safe=":/?&=%+,;@~!$'()*[]")
 
 
+class UnsafeText(GeneratorError):
+    """A Markdown field became HTML outside the allow-list (the renderer names the page)."""
+
+
 @lru_cache(maxsize=1 << 14)
 def markdown_html(text: str) -> Markup:
     """A Markdown field of a fact as HTML: paragraphs, emphasis, lists and links; anything else
     shows as text (escape.md_block). One converter with no extension, the one `check` runs, so
-    what check passed is what the page shows. Cached by text: a field is converted once."""
+    what check passed is what the page shows. The result passes the HTML allow-list before any
+    page holds it. Cached by text: a field is converted and checked once."""
     converter = _converter()
     converter.reset()
-    return Markup(converter.convert(md_block(text)))
+    converted = converter.convert(md_block(text))
+    problems = html_problems(converted)
+    if problems:
+        raise UnsafeText("; ".join(problems[:5]))
+    return Markup(converted)
 
 
 @lru_cache(maxsize=1)
@@ -310,12 +320,22 @@ class Renderer:
 
     def _render(self, page: PageType, context: dict[str, Any]) -> Page:
         links = self.options.links_from(page.path)
+        meta = page.meta()
+        source = meta.get("factcheck", {}).get("source") or "the facts"
+        template = self.env.get_template(page.template)
         try:
-            body = self.env.get_template(page.template).render(**context, t=self.t, link=links)
+            body = template.render(**context, t=self.t, link=links)
         except jinja2.TemplateError as problem:
             raise TemplateFailed(_template_problem(problem, page.template)) from None
+        except UnsafeText as problem:
+            raise UnsafePage(f"page {page.path}, made from {source}, holds HTML that is not allowed: {problem}. "
+                             "Fix the text; this is never published.") from None
         body, toc = finish_headings(body, self.options.toc)
-        return Page(page.path, page.title(), joined_blocks(body), toc, page.meta())
+        if not template.filename.startswith(str(TEMPLATE_DIR)):
+            # Our templates escape every value and take HTML only from checked fields; a site's
+            # own template may do anything, so its whole page passes the allow-list.
+            check_html(body, page.path, source)
+        return Page(page.path, page.title(), joined_blocks(body), toc, meta)
 
     def render_pages(self) -> list[Page]:
         """Every generated page. With a cache (a serve session), a page is rendered again only
