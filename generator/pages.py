@@ -124,6 +124,11 @@ class PageType:
         """The page's title as plain text (the browser tab, the search index, the nav)."""
         raise NotImplementedError
 
+    def section(self) -> str | None:
+        """The listed page this one belongs under (a claim under the walk-through, a place under
+        the places): its nav entry is shown as the reader's place in the site."""
+        return None
+
     def meta(self) -> dict[str, Any]:
         """Front matter: title, description, search settings, and what the theme parts read."""
         raise NotImplementedError
@@ -221,6 +226,9 @@ class PlacePage(PageType):
     def title(self) -> str:
         return self.place.display_name
 
+    def section(self) -> str | None:
+        return self.site.options.places_path()
+
     def meta(self) -> dict[str, Any]:
         place, t = self.place, self.site.t
         # The place's own page should come first when someone searches its name.
@@ -272,6 +280,9 @@ class ArticlePage(PageType):
         paths = list(blocks)
         return [cls(site, path, tuple(claims), parts, path == "article.md", path == paths[-1])
                 for path, claims in blocks.items()]
+
+    def section(self) -> str | None:
+        return None if self.first else "article.md"
 
     def title(self) -> str:
         t = self.site.t
@@ -443,6 +454,9 @@ class ClaimPage(PageType):
 
     def title(self) -> str:
         return self.site.t("claim_title", claim=self.claim.claim)
+
+    def section(self) -> str | None:
+        return "article.md"
 
 
 def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Claim]:

@@ -229,6 +229,16 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 page.title = titles[page.file.src_uri]
         return nav
 
+    def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
+        # A claim or place page is not in the nav; its section's entry shows where the reader is.
+        self.active_section = None
+        if isinstance(page, GeneratedPage) and page.generated.section:
+            section = next((p for p in nav.pages if p.file.src_uri == page.generated.section), None)
+            if section is not None and not section.active:
+                section.active = True
+                self.active_section = section
+        return context
+
     @_at_edge
     def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
         if isinstance(page, GeneratedPage):
@@ -249,6 +259,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return html
 
     def on_post_page(self, output, /, *, page, config):  # noqa: ANN001 - MkDocs' signature
+        if getattr(self, "active_section", None) is not None:
+            self.active_section.active = False
+            self.active_section = None
         # A site's own overrides/ may replace our main.html; if it drops what the theme parts add,
         # say so (a warning, so --strict fails) rather than publish claims without their markup.
         factcheck = page.meta.get("factcheck") if page.meta else None

@@ -68,6 +68,8 @@ class Page:
     html: str
     toc: tuple[Heading, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The listed page this one belongs under, shown as active in the nav.
+    section: str | None = None
 
     @cached_property
     def ids(self) -> frozenset[str]:
@@ -335,7 +337,7 @@ class Renderer:
             # Our templates escape every value and take HTML only from checked fields; a site's
             # own template may do anything, so its whole page passes the allow-list.
             check_html(body, page.path, source)
-        return Page(page.path, page.title(), joined_blocks(body), toc, meta)
+        return Page(page.path, page.title(), joined_blocks(body), toc, meta, page.section())
 
     def render_pages(self) -> list[Page]:
         """Every generated page. With a cache (a serve session), a page is rendered again only
