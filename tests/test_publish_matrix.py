@@ -171,3 +171,33 @@ def test_a_site_template_that_emits_a_script_link_fails_the_build(tmp_path: Path
         build_in_process(site)
     assert re.search(r"page claims/.*\.md, made from facts/claims/.*\.yaml, holds HTML that is not allowed: "
                      r"<a href> links to a javascript: address", caplog.text), caplog.text
+
+
+def test_fences_and_admonitions_in_fact_text_stay_text_whatever_the_site_enables(tmp_path: Path) -> None:
+    """A site with Material's usual mermaid fence and admonitions: a fact's fence does not load
+    a diagram script, and its admonition draws no site-styled warning box. `check` and the build
+    read fact Markdown with the same converter, so check passing means the build shows text."""
+    site = make_site(tmp_path / "site", "plain")
+    config = yaml.safe_load((site / "mkdocs.yml").read_text())
+    config["markdown_extensions"] += ["admonition", {"pymdownx.superfences": {"custom_fences": [
+        {"name": "mermaid", "class": "mermaid", "format": "!!python/name:pymdownx.superfences.fence_code_format"}]}}]
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False).replace(
+        "'!!python/name:pymdownx.superfences.fence_code_format'", "!!python/name:pymdownx.superfences.fence_code_format")
+    (site / "mkdocs.yml").write_text(text)
+    claim = site / "facts" / "claims" / "most-engineers.yaml"
+    data = yaml.safe_load(claim.read_text())
+    data["analysis"] = ("Before.\n\n~~~mermaid\ngraph TD; A-->B\n~~~\n\n!!! danger \"Security alert\"\n"
+                        "    Your account is locked.\n\nAfter.")
+    claim.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    from generator.cli import main as cli
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        with pytest.raises(SystemExit) as ended:
+            cli(["check"], standalone_mode=True)
+    assert ended.value.code in (0, None)
+    build_in_process(site)
+    page = (site / "out" / "claims" / "most-engineers" / "index.html").read_text()
+    article = ARTICLE.search(page).group(0)
+    assert 'class="mermaid"' not in article and "admonition" not in article
+    assert "~~~mermaid" in article and "!!! danger" in article
