@@ -20,6 +20,7 @@ from .data import data_files
 from .errors import GeneratorError
 from .model import Facts
 from .options import SiteOptions
+from .redirects import redirect_pages
 from .render import Page, Renderer
 
 PACKAGE = Path(__file__).parent
@@ -122,4 +123,5 @@ def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, t
         site.static = schema_files()
     if options.share_images:
         site.binary = share_images(facts, options, image_cache)
+    site.binary.update((path, page.encode("utf-8")) for path, page in redirect_pages(facts, options).items())
     return site
