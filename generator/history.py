@@ -1,30 +1,30 @@
 """Published facts are permanent: compare the facts on disk with a git ref (the pull request's base).
 
-What is compared is what readers saw at the ref. Every claim published there must still have a
-page: its own, or one its old address redirects to (`previous_ids`); a claim is withdrawn, never
-deleted. The verdict a claim shows (the label and rating its status has on the scale), the claim
-sentence, the quote and the withdrawal may change only with a new corrections entry dated on or
-after the claim's last update at the ref. A change of the scale itself (verdicts.yaml) that
-changes a published claim's shown verdict needs a dated change note on the scale. Corrections
-and change notes published at the ref are never removed or rewritten. Places keep their pages
-the same way.
+What is compared is what readers saw at the ref. Every claim published there keeps a page: its
+own, or the one its old address now redirects to (`previous_ids`); a claim is withdrawn, never
+deleted. A claim's verdict as shown (the label and rating its status has on the scale, with the
+scale's ends), its claim sentence, its quote and its withdrawal change only with a new
+corrections entry, dated on or after the newest change published at the ref (so it heads the
+feed and "Recently updated") and not after today. A change of the scale (verdicts.yaml) that
+changes what published claims show needs a dated change note on the scale. Corrections and
+change notes published at the ref are never removed or rewritten. Places keep their pages the
+same way.
 
 Claims are matched by the ids they declare (`id`, `previous_ids`) and by content (the same
-quote, the same claim sentence, or the same position with a similar quote or claim), never by
-git's rename detection: a claim renamed, restyled and re-rated is still found.
+quote or claim sentence, the same position with a similar quote or claim, or a quote that holds
+the other), never by git's rename detection: a claim renamed, restyled and re-rated is found.
 
 Two git processes, however many facts: `rev-parse` finds the repository and the base commit,
-and one `cat-file --batch` reads the base's trees and the old version of every fact file whose
-bytes differ from the file on disk (a file that hashes to its old blob is neither read nor
-parsed again). Symbolic links inside the base's tree are followed as `load` follows them. The
-comparison is with the files on disk, so committed, staged and untracked edits all count.
+and one `cat-file --batch` walks the base's trees (objects asked for by id, never by path) and
+reads the old fact files. A file whose bytes equal its old blob is not parsed again. Symbolic
+links inside the base's tree are followed as `load` follows them. The comparison is with the
+files on disk, so committed, staged and untracked edits all count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import posixpath
 import subprocess
 import threading
@@ -44,6 +44,8 @@ _SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 _MAX_HOPS = 16
 # How alike two quotes (or claim sentences) at the same position must be to count as one claim.
 _SIMILAR = 0.6
+# A quote inside another one counts as part of it from this many characters (not a stray word).
+_PART = 20
 _TREE, _LINK = "40000", "120000"
 
 
@@ -359,24 +361,20 @@ class _Then:
         return {entry: claim.id for claim in self.claims.values() for entry in claim.corrections}
 
 
-def _git_hash(raw: bytes, id_length: int) -> str:
-    algorithm = hashlib.sha1 if id_length == 40 else hashlib.sha256
-    return algorithm(b"blob %d\0" % len(raw) + raw).hexdigest()
-
-
-def _read_then(facts_dir: Path, top: Path, commit: str, documents: list[Document]) -> _Then:
-    """Every claim, place and the scale as they were at commit, reusing the parsed document for
-    each file whose bytes are unchanged."""
+def _read_then(facts_dir: Path, top: Path, commit: str, documents: list[Document], now: dict[int, Any]) -> _Then:
+    """Every claim, place and the scale as they were at commit. A file whose bytes equal its old
+    blob is not parsed again: its record is the one made from the document on disk (now: records
+    by id of their document). Bytes are compared, not hashes, so no SHA-1 collision can pass a
+    changed file off as unchanged."""
     then = _Then()
     real_top = top.resolve()
     try:
         facts_parts = (facts_dir.resolve().relative_to(real_top)).parts
     except ValueError:
         raise HistoryUnavailable(f"{facts_dir} is not inside the repository at {top}") from None
-    now: dict[tuple[str, str], Document] = {}
+    on_disk: dict[tuple[str, str], Document] = {}
     for document in documents:
-        kind = KINDS[document.kind]
-        now[(kind.folder or "", document.path.name)] = document
+        on_disk[(KINDS[document.kind].folder or "", document.path.name)] = document
     objects = _Objects(top, commit)
     try:
         facts = objects.resolve(facts_parts)
@@ -403,34 +401,32 @@ def _read_then(facts_dir: Path, top: Path, commit: str, documents: list[Document
         verdicts = objects.resolve(base + ("verdicts.yaml",))
         if verdicts is not None and verdicts[0] != _TREE:
             wanted.append(("", "verdicts.yaml", verdicts[1]))
-        unchanged: dict[tuple[str, str], Document] = {}
-        to_read = []
-        for folder, name, blob in wanted:
-            document = now.get((folder, name))
-            if document is not None and _git_hash(read_bytes(document.path, facts_dir), len(blob)) == blob:
-                unchanged[(folder, name)] = document
-            else:
-                to_read.append(blob)
-        contents = objects.blobs(sorted(set(to_read)))
+        contents = objects.blobs(sorted({blob for _, _, blob in wanted}))
     finally:
         objects.close()
+    unchanged: dict[tuple[str, str], Document] = {}
     for folder, name, blob in wanted:
-        display = display_path(facts_dir / folder / name) if folder else display_path(facts_dir / name)
+        document = on_disk.get((folder, name))
+        if document is not None and blob in contents and read_bytes(document.path, facts_dir) == contents[blob]:
+            unchanged[(folder, name)] = document
+    for folder, name, blob in wanted:
         document = unchanged.get((folder, name))
         if document is not None:
-            data, plain = document.data, document.plain
+            record = now[id(document)]
         else:
+            display = display_path(facts_dir / folder / name) if folder else display_path(facts_dir / name)
             parsed = _parse_old(contents.get(blob), display)
             if parsed is None:
                 continue  # not a fact file at the ref: it had nothing to publish
-            data, plain = parsed
+            make = {"claims": _claim, "places": _place}.get(folder)
+            record = make(name[:-5], display, *parsed) if make else _scale(*parsed)
+            then.scale_changed |= make is None
         if folder == "claims":
-            then.claims[name[:-5]] = _claim(name[:-5], display, data, plain)
+            then.claims[name[:-5]] = record
         elif folder == "places":
-            then.places[name[:-5]] = _place(name[:-5], display, data, plain)
+            then.places[name[:-5]] = record
         else:
-            then.scale = _scale(data, plain)
-            then.scale_changed = document is None
+            then.scale = record
     return then
 
 
@@ -475,12 +471,15 @@ def unrecorded_changes(facts_dir: Path | str, ref: str, documents: list[Document
     facts_dir = Path(facts_dir)
     documents = load_facts(facts_dir) if documents is None else documents
     top, commit = _base(facts_dir, ref)
-    then = _read_then(facts_dir, top, commit, documents)
-    comparison = _Comparison(then, ref, today or dt.date.today())
     claims = {d.stem: _claim(d.stem, d.display, d.data, d.plain, d) for d in documents if d.kind == "claim"}
     places = {d.stem: _place(d.stem, d.display, d.data, d.plain, d) for d in documents if d.kind == "place"}
     scale_document = next((d for d in documents if d.kind == "verdicts"), None)
     scale = _scale(scale_document.data, scale_document.plain) if scale_document else None
+    now: dict[int, Any] = {id(fact.document): fact for fact in [*claims.values(), *places.values()]}
+    if scale_document is not None:
+        now[id(scale_document)] = scale
+    then = _read_then(facts_dir, top, commit, documents, now)
+    comparison = _Comparison(then, ref, today or dt.date.today())
     _compare_places(comparison, places)
     _compare_claims(comparison, claims, scale, scale_document)
     return comparison.errors
@@ -600,6 +599,11 @@ def _compare_claims(comparison: _Comparison, claims: dict[str, _Claim], scale: _
             # Only the scale changed under the claim: a note on the scale, or a correction, tells readers.
             if not fresh.good and not notes.covers(new.status):
                 by_scale.setdefault(new.status or "", []).append((old, new))
+        elif changed_verdict and new.withdrawn:
+            # A withdrawal shows the last verdict published; a new one must not arrive under its notice.
+            comparison.fail(new, ("status",), (
+                f"changed from {old.status!r} to {new.status!r} since {ref}, but a withdrawn claim keeps the "
+                f"verdict it was published with; set it back to {old.status!r}"))
         elif changed_verdict and not fresh.good:
             comparison.fail(new, ("status",), (
                 f"changed from {old.status!r} to {new.status!r} since {ref} without a new corrections entry; "
@@ -672,20 +676,25 @@ def _new_claims(comparison: _Comparison, claims: dict[str, _Claim], successors: 
             continue
         twins: dict[str, str] = {}
         for old in by_quote.get(new.quote, ()):
-            twins.setdefault(old.id, "quote")
+            twins.setdefault(old.id, "same quote")
         for old in by_claim.get(new.claim, ()):
-            twins.setdefault(old.id, "claim sentence")
+            twins.setdefault(old.id, "same claim sentence")
         for old in by_position.get(new.position, ()) if new.position is not None else ():
             if _similar(old.quote, new.quote) or _similar(old.claim, new.claim):
-                twins.setdefault(old.id, "position and a similar quote")
-        for old_id, what in sorted(twins.items()):
+                twins.setdefault(old.id, "same position, similar quote or claim")
+        # A claim split in two: the new one rates part of the words an old one rated (or more).
+        for old in then.claims.values():
+            shorter, longer = sorted((old.quote, new.quote), key=len)
+            if len(shorter) >= _PART and shorter in longer:
+                twins.setdefault(old.id, "one quote holds the other")
+        for old_id, how in sorted(twins.items()):
             old = then.claims[old_id]
             successor = successors.get(old_id)
             if successor is None:
                 matched_gone.add(old_id)
                 comparison.fail(new, ("id",), (
-                    f"has the {what} of claim {old_id!r}, published at {ref}, whose page is gone: if this is "
-                    f"that claim, add previous_ids: [{old_id}] so its old address redirects here; if not, keep "
+                    f"matches claim {old_id!r} published at {ref} ({how}), whose page is gone: if this is that "
+                    f"claim, add previous_ids: [{old_id}] so its old address redirects here; if not, keep "
                     f"{old_id!r} and withdraw it"))
             elif successor.withdrawn:
                 continue  # the old claim says on its own page that it was withdrawn, and why
@@ -694,8 +703,8 @@ def _new_claims(comparison: _Comparison, claims: dict[str, _Claim], successors: 
             if differs and not _fresh(old, new, comparison).good:
                 comparison.fail(new, ("status",), (
                     f"{_described(after, new.status)} differs from {_described(before, old.status)}, the verdict "
-                    f"claim {old_id!r} gave the same {what.split(' and ')[0]} at {ref}; add a corrections entry "
-                    f"(date: on or after {comparison.then.latest}, note) saying what changed and why"))
+                    f"of claim {old_id!r} at {ref} ({how}); add a corrections entry (date: on or after "
+                    f"{comparison.then.latest}, note) saying why the verdict differs"))
     for old_id, old in then.claims.items():
         if old_id not in successors and old_id not in matched_gone:
             comparison.fail(old, ("id",), (

@@ -177,11 +177,11 @@ def test_rename_restyle_and_flip_is_matched_by_content(repo: Path) -> None:
 
     assert result.exit_code == 1
     assert [line.split(": ", 2)[1] for line in lines(result)] == ["id", "status"]
-    assert ("id: has the quote of claim 'factory-coming', published at HEAD~1, whose page is gone: if this is "
+    assert ("id: matches claim 'factory-coming' published at HEAD~1 (same quote), whose page is gone: if this is "
             "that claim, add previous_ids: [factory-coming] so its old address redirects here") in result.stdout
-    assert ("status: 'False' (1 on a scale of 1-5) differs from 'True' (5 on a scale of 1-5), the verdict claim "
-            "'factory-coming' gave the same quote at HEAD~1; add a corrections entry (date: on or after "
-            "2021-06-01, note) saying what changed and why") in result.stdout
+    assert ("status: 'False' (1 on a scale of 1-5) differs from 'True' (5 on a scale of 1-5), the verdict of "
+            "claim 'factory-coming' at HEAD~1 (same quote); add a corrections entry (date: on or after "
+            "2021-06-01, note) saying why the verdict differs") in result.stdout
 
 
 def test_a_declared_rename_still_needs_a_correction_for_the_flip(repo: Path) -> None:
@@ -214,8 +214,8 @@ def test_a_claim_re_added_under_a_new_id_with_another_verdict_fails(repo: Path) 
 
     assert result.exit_code == 1
     assert [line.split(": ", 2)[1] for line in lines(result)] == ["id", "status"]
-    assert "id: has the claim sentence of claim 'factory-coming', published at HEAD~2, whose page is gone" \
-        in result.stdout
+    assert ("id: matches claim 'factory-coming' published at HEAD~2 (same claim sentence), whose page is gone"
+            in result.stdout)
 
 
 def test_an_undeclared_rename_fails_even_with_the_same_verdict(repo: Path) -> None:
@@ -225,7 +225,7 @@ def test_an_undeclared_rename_fails_even_with_the_same_verdict(repo: Path) -> No
     result = since()
     assert result.exit_code == 1
     assert lines(result) == [
-        "facts/claims/engineers.yaml:2:5: id: has the quote of claim 'most-engineers', published at HEAD, whose "
+        "facts/claims/engineers.yaml:2:5: id: matches claim 'most-engineers' published at HEAD (same quote), whose "
         "page is gone: if this is that claim, add previous_ids: [most-engineers] so its old address redirects "
         "here; if not, keep 'most-engineers' and withdraw it"
     ]
@@ -304,8 +304,8 @@ def test_a_new_claim_rating_a_published_quote_differently_needs_a_correction(rep
     assert result.exit_code == 1
     assert lines(result) == [
         "facts/claims/factory-doubt.yaml:7:9: status: 'Unproven' (3 on a scale of 1-5) differs from 'True' "
-        "(5 on a scale of 1-5), the verdict claim 'factory-coming' gave the same quote at HEAD; add a "
-        "corrections entry (date: on or after 2021-06-01, note) saying what changed and why"
+        "(5 on a scale of 1-5), the verdict of claim 'factory-coming' at HEAD (same quote); add a corrections "
+        "entry (date: on or after 2021-06-01, note) saying why the verdict differs"
     ]
 
 
@@ -315,6 +315,44 @@ def test_a_new_claim_with_a_published_quote_and_the_same_verdict_passes(repo: Pa
         text.replace("id: factory-coming", "id: factory-towns").replace("position: 1", "position: 3")
         .replace("claim: A widget factory will be built in one of two towns.", "claim: Two towns were shortlisted."))
     assert since().exit_code == 0
+
+
+def test_a_new_claim_rating_part_of_a_published_quote_differently_needs_a_correction(repo: Path) -> None:
+    text = claim(repo, "factory-coming").read_text()
+    claim(repo, "factory-part").write_text(
+        text.replace("id: factory-coming", "id: factory-part").replace("position: 1", "position: 3")
+        .replace("quote: two towns are competing for a widget factory", "quote: competing for a widget factory")
+        .replace("claim: A widget factory will be built in one of two towns.", "claim: The factory is contested.")
+        .replace("status: true", "status: \"false\""))
+    assert lines(since()) == [
+        "facts/claims/factory-part.yaml:7:9: status: 'False' (1 on a scale of 1-5) differs from 'True' (5 on a "
+        "scale of 1-5), the verdict of claim 'factory-coming' at HEAD (one quote holds the other); add a "
+        "corrections entry (date: on or after 2021-06-01, note) saying why the verdict differs"
+    ]
+
+
+def test_a_withdrawal_keeps_the_last_verdict(repo: Path) -> None:
+    path = claim(repo, "factory-coming")
+    withdraw(path, "2021-07-01", "The shortlist was never confirmed.")
+    edit(path, "status: true", "status: \"false\"")
+    assert lines(since()) == [
+        "facts/claims/factory-coming.yaml:7:9: status: changed from 'true' to 'false' since HEAD, but a withdrawn "
+        "claim keeps the verdict it was published with; set it back to 'true'"
+    ]
+
+
+def test_a_retargeted_claims_folder_is_compared_with_what_it_held(repo: Path) -> None:
+    # facts/claims is a link to a hidden folder; the pull request points it at a copy whose
+    # verdict differs.
+    facts = repo / "facts"
+    (facts / "claims").rename(facts / ".claims-a")
+    (facts / "claims").symlink_to(".claims-a")
+    commit(repo, "claims behind a link")
+    subprocess.run(["cp", "-r", str(facts / ".claims-a"), str(facts / ".claims-b")], check=True)
+    edit(facts / ".claims-b" / "factory-coming.yaml", "status: true", "status: misleading")
+    (facts / "claims").unlink()
+    (facts / "claims").symlink_to(".claims-b")
+    assert lines(since()) == [f"facts/claims/factory-coming.yaml:7:9: {STATUS_CHANGED}"]
 
 
 def test_a_claim_behind_a_symbolic_link_is_compared_with_its_target(repo: Path) -> None:
@@ -458,6 +496,23 @@ def test_a_scale_change_with_a_change_note_passes_and_is_published(repo: Path) -
                                        "its rating.", "verdicts": ["true"]}]
     assert "<title>Our verdict scale changed</title>" in files["feed.xml"]
     assert "<id>https://example.org/verdicts/#scale-change-1</id>" in files["feed.xml"]
+
+
+def test_swapping_verdict_ids_on_the_scale_fails(repo: Path) -> None:
+    # The claims' files are untouched; what their status points at is not.
+    verdicts = repo / "facts" / "verdicts.yaml"
+    edit(verdicts, 'id: "true"', "id: SWAP")
+    edit(verdicts, 'id: "false"', 'id: "true"')
+    edit(verdicts, "id: SWAP", 'id: "false"')
+    assert [line.split(": ", 2)[1] for line in lines(since())] == ["verdicts[4].label", "verdicts[4].description"]
+
+
+def test_a_change_note_does_not_excuse_a_claims_own_new_verdict(repo: Path) -> None:
+    verdicts = repo / "facts" / "verdicts.yaml"
+    verdicts.write_text(verdicts.read_text() + "changes:\n  - date: 2021-07-01\n    note: Misleading clarified.\n"
+                        "    verdicts: [misleading]\n")
+    edit(claim(repo, "factory-coming"), "status: true", "status: misleading")
+    assert lines(since()) == [f"facts/claims/factory-coming.yaml:7:9: {STATUS_CHANGED}"]
 
 
 def test_a_change_note_dated_before_the_claims_it_covers_fails(repo: Path) -> None:
