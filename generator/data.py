@@ -221,9 +221,10 @@ def _claim_entry(claim: Claim, facts: Facts, options: SiteOptions, t: Messages) 
 
 def _scale_change_entry(number: int, change: VerdictChange, facts: Facts, options: SiteOptions,
                         t: Messages) -> list[str]:
-    # Entries are never removed or reordered (check --since), so the number is a permanent id.
-    url = options.page_url("verdicts/index.md")
-    entry_id = f"{url}#scale-change-{number}" if options.site_url else f"urn:x-factcheck:scale-change:{number}"
+    # Entries are never removed or reordered (check --since), so the number is a permanent id, and
+    # the anchor where the verdicts page shows the note.
+    url = options.page_url("verdicts/index.md") + f"#scale-change-{number}"
+    entry_id = url if options.site_url else f"urn:x-factcheck:scale-change:{number}"
     labels = t("list_separator").join(facts.verdict(v).label for v in change.verdicts)
     return [
         "  <entry>",

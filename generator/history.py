@@ -591,6 +591,7 @@ def _compare_claims(comparison: _Comparison, claims: dict[str, _Claim], scale: _
         old = then.claims[old_id]
         _kept_redirects(comparison, old, new, "claim")
         _kept_corrections(comparison, old, new)
+        since = _since(comparison, old, new)
         fresh = _fresh(old, new, comparison)
         _report_fresh(comparison, new, fresh)
         before, after = shown_then(old), shown_now(new)
@@ -602,11 +603,11 @@ def _compare_claims(comparison: _Comparison, claims: dict[str, _Claim], scale: _
         elif changed_verdict and new.withdrawn:
             # A withdrawal shows the last verdict published; a new one must not arrive under its notice.
             comparison.fail(new, ("status",), (
-                f"changed from {old.status!r} to {new.status!r} since {ref}, but a withdrawn claim keeps the "
+                f"changed from {old.status!r} to {new.status!r} since {since}, but a withdrawn claim keeps the "
                 f"verdict it was published with; set it back to {old.status!r}"))
         elif changed_verdict and not fresh.good:
             comparison.fail(new, ("status",), (
-                f"changed from {old.status!r} to {new.status!r} since {ref} without a new corrections entry; "
+                f"changed from {old.status!r} to {new.status!r} since {since} without a new corrections entry; "
                 "add one (date, note) saying what changed and why"))
         _unrecorded_edits(comparison, old, new, fresh.dates(new))
     _scale_errors(comparison, by_scale, scale, scale_document, old_scale, shown_then)
@@ -631,16 +632,23 @@ def _kept_corrections(comparison: _Comparison, old: _Claim, new: _Claim) -> None
             "corrections are never removed or rewritten: restore it and add a new one"))
 
 
+def _since(comparison: _Comparison, old: _Claim, new: _Claim) -> str:
+    """"since REF", naming the old claim when the comparison follows a change of id."""
+    if old.id == new.id:
+        return comparison.ref
+    return f"{comparison.ref} (when it was claim {old.id!r})"
+
+
 def _unrecorded_edits(comparison: _Comparison, old: _Claim, new: _Claim, fresh: set[dt.date | None]) -> None:
     """What readers rely on besides the verdict, changed without a new correction (fresh: the
     dates of the well-dated corrections added since the ref)."""
-    ref = comparison.ref
+    ref, since = comparison.ref, _since(comparison, old, new)
     add = "add a corrections entry (date, note) saying what changed and why"
     if old.claim != new.claim and not fresh:
-        comparison.fail(new, ("claim",), f"changed since {ref} without a new corrections entry; the claim "
+        comparison.fail(new, ("claim",), f"changed since {since} without a new corrections entry; the claim "
                                          f"sentence is what the verdict rates: {add}")
     if old.quote != new.quote and not fresh:
-        comparison.fail(new, ("quote",), f"changed since {ref} without a new corrections entry; the quote is "
+        comparison.fail(new, ("quote",), f"changed since {since} without a new corrections entry; the quote is "
                                          f"the words the verdict rates: {add}")
     if old.withdrawn == new.withdrawn:
         return
@@ -725,17 +733,22 @@ class _Notes:
 
 def _scale_notes(comparison: _Comparison, scale: _Scale | None, document: Document | None,
                  old_scale: _Scale | None) -> _Notes:
-    """The new change notes on the scale; notes published at the ref must all still be there."""
+    """The change notes added to the scale since the ref. Notes published at the ref stay as
+    they were and where they were (the feed numbers them), so new ones go at the end."""
     notes = _Notes()
     if scale is None or document is None or old_scale is None:
         return notes
-    published = Counter((date, note) for date, note, _ in old_scale.changes)
+    kept = len(old_scale.changes)
+    for i, (date, note, _) in enumerate(old_scale.changes):
+        if i >= len(scale.changes) or scale.changes[i][:2] != (date, note):
+            comparison.errors.append(document.at(("changes", i) if i < len(scale.changes) else ("changes",), (
+                f"the change note of {date} published at {comparison.ref} as note {i + 1} was moved, changed or "
+                "removed; notes on the scale stay as they were: restore it, and add new notes at the end")))
+            kept = i
+            break
     last = comparison.then.latest
-    for i, (date, note, verdicts) in enumerate(scale.changes):
-        if published[(date, note)] > 0:
-            published[(date, note)] -= 1
-            continue
-        if date is None:
+    for i, (date, note, verdicts) in enumerate(scale.changes[kept:], start=kept):
+        if date is None or (date, note) in {(d, n) for d, n, _ in old_scale.changes}:
             continue
         if date < last:
             comparison.errors.append(document.at(("changes", i, "date"), (
@@ -743,10 +756,6 @@ def _scale_notes(comparison: _Comparison, scale: _Scale | None, document: Docume
                 "the day the scale changed, so it heads the feed")))
         elif date <= comparison.today:
             notes.fresh.append((date, verdicts))
-    for date, note in sorted(published.elements(), key=lambda e: (e[0] or dt.date.min, e[1])):
-        comparison.errors.append(document.at(("changes",), (
-            f"the change note of {date} published at {comparison.ref} was removed or changed; notes on the "
-            "scale are never removed or rewritten: restore it and add a new one")))
     return notes
 
 

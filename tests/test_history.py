@@ -190,8 +190,8 @@ def test_a_declared_rename_still_needs_a_correction_for_the_flip(repo: Path) -> 
     result = since()
     assert result.exit_code == 1
     assert [line.split(": ", 2)[1:] for line in lines(result)] == [[
-        "status", "changed from 'true' to 'false' since HEAD without a new corrections entry; add one (date, "
-                  "note) saying what changed and why"]]
+        "status", "changed from 'true' to 'false' since HEAD (when it was claim 'factory-coming') without a new "
+                  "corrections entry; add one (date, note) saying what changed and why"]]
     restyle(claim(repo, "widget-plant"), claim(repo, "widget-plant"),
             corrections=[{"date": "2021-07-01", "note": "Rated false: the shortlist had one town."}])
     assert since().exit_code == 0, since().output
@@ -557,10 +557,16 @@ def test_a_published_change_note_stays(repo: Path) -> None:
     verdicts.write_text(verdicts.read_text() + "changes:\n  - date: 2021-07-01\n    note: Opinion added.\n"
                         "    verdicts: [opinion]\n")
     commit(repo, "note")
+    # A new note goes at the end: one put first would renumber the published ones.
+    edit(verdicts, "changes:\n", "changes:\n  - date: 2021-07-02\n    note: Outdated added.\n    verdicts: [outdated]\n")
+    assert "changes[0]: the change note of 2021-07-01 published at HEAD as note 1 was moved" in since().stdout
+    edit(verdicts, "  - date: 2021-07-02\n    note: Outdated added.\n    verdicts: [outdated]\n", "")
+    verdicts.write_text(verdicts.read_text() + "  - date: 2021-07-02\n    note: Outdated added.\n    verdicts: [outdated]\n")
+    assert since().exit_code == 0, since().output
     edit(verdicts, "note: Opinion added.", "note: Nothing changed.")
     assert lines(since()) == [
-        "facts/verdicts.yaml:41:3: changes: the change note of 2021-07-01 published at HEAD was removed or "
-        "changed; notes on the scale are never removed or rewritten: restore it and add a new one"
+        "facts/verdicts.yaml:41:5: changes[0]: the change note of 2021-07-01 published at HEAD as note 1 was "
+        "moved, changed or removed; notes on the scale stay as they were: restore it, and add new notes at the end"
     ]
 
 
