@@ -11,8 +11,10 @@ change notes published at the ref are never removed or rewritten. Places keep th
 same way.
 
 Claims are matched by the ids they declare (`id`, `previous_ids`) and by content (the same
-quote or claim sentence, the same position with a similar quote or claim, or a quote that holds
-the other), never by git's rename detection: a claim renamed, restyled and re-rated is found.
+quote or claim sentence, or the same position with a similar quote or claim), never by git's
+rename detection: a claim renamed, restyled and re-rated is found. Content is looked up in
+indexes (by quote, claim sentence and position), so the comparison stays linear in the number
+of claims whatever a pull request adds.
 
 Two git processes, however many facts: `rev-parse` finds the repository and the base commit,
 and one `cat-file --batch` walks the base's trees (objects asked for by id, never by path) and
@@ -44,8 +46,7 @@ _SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 _MAX_HOPS = 16
 # How alike two quotes (or claim sentences) at the same position must be to count as one claim.
 _SIMILAR = 0.6
-# A quote inside another one counts as part of it from this many characters (not a stray word).
-_PART = 20
+_OPENING = 300
 _TREE, _LINK = "40000", "120000"
 
 
@@ -215,9 +216,11 @@ def _same(text: str | None) -> str:
 
 
 def _similar(a: str, b: str) -> bool:
+    """Whether two texts are alike enough to be one claim's; their openings are compared, which
+    is enough for a sentence and keeps difflib's quadratic worst case small on hostile text."""
     if not a or not b:
         return False
-    matcher = difflib.SequenceMatcher(None, a, b)
+    matcher = difflib.SequenceMatcher(None, a[:_OPENING], b[:_OPENING])
     return matcher.real_quick_ratio() >= _SIMILAR and matcher.quick_ratio() >= _SIMILAR and matcher.ratio() >= _SIMILAR
 
 
@@ -690,11 +693,6 @@ def _new_claims(comparison: _Comparison, claims: dict[str, _Claim], successors: 
         for old in by_position.get(new.position, ()) if new.position is not None else ():
             if _similar(old.quote, new.quote) or _similar(old.claim, new.claim):
                 twins.setdefault(old.id, "same position, similar quote or claim")
-        # A claim split in two: the new one rates part of the words an old one rated (or more).
-        for old in then.claims.values():
-            shorter, longer = sorted((old.quote, new.quote), key=len)
-            if len(shorter) >= _PART and shorter in longer:
-                twins.setdefault(old.id, "one quote holds the other")
         for old_id, how in sorted(twins.items()):
             old = then.claims[old_id]
             successor = successors.get(old_id)

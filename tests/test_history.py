@@ -317,20 +317,6 @@ def test_a_new_claim_with_a_published_quote_and_the_same_verdict_passes(repo: Pa
     assert since().exit_code == 0
 
 
-def test_a_new_claim_rating_part_of_a_published_quote_differently_needs_a_correction(repo: Path) -> None:
-    text = claim(repo, "factory-coming").read_text()
-    claim(repo, "factory-part").write_text(
-        text.replace("id: factory-coming", "id: factory-part").replace("position: 1", "position: 3")
-        .replace("quote: two towns are competing for a widget factory", "quote: competing for a widget factory")
-        .replace("claim: A widget factory will be built in one of two towns.", "claim: The factory is contested.")
-        .replace("status: true", "status: \"false\""))
-    assert lines(since()) == [
-        "facts/claims/factory-part.yaml:7:9: status: 'False' (1 on a scale of 1-5) differs from 'True' (5 on a "
-        "scale of 1-5), the verdict of claim 'factory-coming' at HEAD (one quote holds the other); add a "
-        "corrections entry (date: on or after 2021-06-01, note) saying why the verdict differs"
-    ]
-
-
 def test_a_withdrawal_keeps_the_last_verdict(repo: Path) -> None:
     path = claim(repo, "factory-coming")
     withdraw(path, "2021-07-01", "The shortlist was never confirmed.")
