@@ -106,6 +106,7 @@ class _Objects:
         self.process.wait()
 
     def _answer(self) -> tuple[str, str, bytes] | None:
+        """Read one answer: (type, id, content), or None for an object the base does not have."""
         header = self.process.stdout.readline()
         if not header:
             raise HistoryUnavailable("git cat-file stopped before answering")
@@ -121,8 +122,7 @@ class _Objects:
         """(type, id, content) of one object, or None when the base has no such object."""
         self.process.stdin.write(name.encode("ascii") + b"\n")
         self.process.stdin.flush()
-        answer = self._answer()
-        return None if answer is None else (answer[0], answer[1], answer[2])
+        return self._answer()
 
     def blobs(self, ids: list[str]) -> dict[str, bytes]:
         """Many blobs in one go: a thread writes the requests while this one reads the answers,
@@ -449,13 +449,12 @@ def _parse_old(raw: bytes | None, display: str) -> tuple[dict, dict] | None:
 
 @dataclass
 class _Comparison:
+    """One run: the facts at the ref, and the errors found so far."""
+
     then: _Then
     ref: str
     today: dt.date
     errors: list[FactError] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.published = self.then.published
 
     def fail(self, fact: _Fact, where: tuple, message: str) -> None:
         if fact.document is not None:
@@ -546,7 +545,7 @@ class _Fresh:
 
 def _fresh(old: _Claim | None, new: _Claim, comparison: _Comparison) -> _Fresh:
     own = Counter(old.corrections if old else ())
-    elsewhere = comparison.published
+    elsewhere = comparison.then.published
     since = comparison.then.latest
     fresh = _Fresh()
     for i, entry in enumerate(new.corrections):
