@@ -22,7 +22,7 @@ from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
 from .init import InitRefused, SiteSettings, init_site
 from .kinds import KINDS
-from .history import HistoryUnavailable, unrecorded_verdict_changes
+from .history import HistoryUnavailable, unrecorded_changes
 from .links import check_links
 from .load import display_path, load_facts
 from .validate import validate_facts
@@ -99,8 +99,9 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
 @click.option("--since", "since", metavar="GIT-REF", default=None,
-              help="Also fail claims whose status changed since this ref without a new corrections entry "
-                   "(a renamed claim is compared with its old file).")
+              help="Also fail what readers would not be told about since this ref: a published claim or "
+                   "place gone (withdraw it, or list its id in previous_ids), a verdict as shown, claim or "
+                   "quote changed without a new dated corrections entry, a scale change without a change note.")
 @click.option("--links", is_flag=True,
               help="Also fetch every source URL; fail on broken ones, warn when a server refuses robots.")
 @click.option("--link-workers", default=8, show_default=True, type=click.IntRange(min=1),
@@ -120,7 +121,7 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
     facts = validate_facts(documents)
     if since:
         try:
-            changes = unrecorded_verdict_changes(facts_dir, since, documents)
+            changes = unrecorded_changes(facts_dir, since, documents)
         except HistoryUnavailable as problem:
             click.echo(f"check --since: {printable(str(problem))}", err=True)
             sys.exit(problem.exit_code)

@@ -24,6 +24,7 @@ from .errors import FactError, GeneratorError
 from .i18n import Messages
 from .model import Facts
 from .options import SiteOptions
+from .redirects import redirect_pages
 from .render import Page, Renderer
 from .sanitize import check_html
 
@@ -195,4 +196,5 @@ def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, t
         site.static = schema_files()
     if options.share_images:
         site.binary = share_images(facts, options, image_cache)
+    site.binary.update((path, page.encode("utf-8")) for path, page in redirect_pages(facts, options).items())
     return site

@@ -77,7 +77,7 @@ def test_verdict_change_without_correction_fails_since_base(repo: Path) -> None:
 def test_verdict_change_with_correction_passes(repo: Path) -> None:
     path = repo / "facts" / "claims" / "factory-coming.yaml"
     path.write_text(path.read_text().replace("status: true", "status: misleading")
-                    + "corrections:\n  - date: 2021-05-07\n    note: Rated misleading after the shortlist changed.\n")
+                    + "corrections:\n  - date: 2021-06-02\n    note: Rated misleading after the shortlist changed.\n")
     git("commit", "-qam", "change verdict with a correction", cwd=repo)
     result = invoke("check", "--since", "HEAD~1")
     assert result.exit_code == 0, result.output
