@@ -18,9 +18,10 @@ from pathlib import Path, PurePosixPath
 
 import click
 
+from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .init import InitRefused, SiteSettings, init_site
+from .init import COMMAND, InitRefused, SiteSettings, init_site
 from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_verdict_changes
 from .links import check_links
@@ -89,6 +90,8 @@ def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) ->
 
 
 @click.group()
+# The version the package was built with (generator.__version__), not a second copy of it.
+@click.version_option(__version__, "--version", prog_name=COMMAND, message="%(prog)s %(version)s")
 def main() -> None:
     """Check fact files and write the fact-check site's pages."""
 
