@@ -21,7 +21,8 @@ import click
 from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .init import COMMAND, InitRefused, SiteSettings, init_site
+from .i18n import Messages, catalogue_language
+from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_verdict_changes
 from .links import check_links
@@ -341,9 +342,15 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
         site_name=title or folder.resolve().name.replace("-", " ").replace("_", " ").capitalize(),
         language=language, places=places, place_singular=singular.strip(), place_plural=plural.strip(),
         places_folder=folder_name or "places", org_name=organisation, repo_url=repo_url)
-    written = init_site(folder, settings)
+    pin = requirement()
+    written = init_site(folder, settings, pin=pin)
     click.echo(f"wrote {len(written)} files to {folder}. Next:\n"
                f"  cd {folder}\n"
                "  make serve    # preview at http://127.0.0.1:8000/ (installs into .venv on first use)\n"
                "  make test     # check the facts, run the site tests, build --strict\n"
                "Then replace the example claim in facts/claims/ and the EXAMPLE values in facts/article.yaml.")
+    if pin.warning:
+        # Last, so it is not scrolled away: the new site would not build elsewhere as it stands.
+        t = Messages(catalogue_language(settings.language))
+        click.echo(printable(t(pin.warning, package=DISTRIBUTION, version=__version__, origin=pin.origin,
+                               line=pin.line)), err=True)
