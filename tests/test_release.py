@@ -500,8 +500,9 @@ def repack(installed: metadata.Distribution, folder: Path) -> Path:
             path = file.as_posix()
             if path.startswith("..") or "__pycache__" in file.parts or file.suffix == ".pyc":
                 continue
-            if file.parent.name.endswith(".dist-info"):
-                info = file.parent.as_posix()
+            # The package's own .dist-info is top-level (a vendored one deeper down is just data).
+            if len(file.parts) == 2 and file.parts[0].endswith(".dist-info"):
+                info = file.parts[0]
                 if file.name in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
                     continue
             data = Path(installed.locate_file(file)).read_bytes()
@@ -518,8 +519,9 @@ def local_index(tmp_path_factory: pytest.TempPathFactory, release_files: dict) -
     needs, made from what this venv has installed (so nothing is downloaded)."""
     index = tmp_path_factory.mktemp("index")
     shutil.copy(release_files["wheel"], index)
-    for pin in constraints():
-        repack(metadata.distribution(pin.split("==")[0]), index)
+    # setuptools: pre-commit builds the generator from its repository, which needs the backend.
+    for name in [pin.split("==")[0] for pin in constraints()] + ["setuptools"]:
+        repack(metadata.distribution(name), index)
     return index
 
 
@@ -572,3 +574,27 @@ def test_a_site_made_from_the_wheel_installs_and_builds_without_the_source(local
             name, version = line.split("==")
             assert frozen.get(name) == version, line
 
+
+
+@pytest.mark.build  # pre-commit builds the hook's environment (pip installs the generator and its dependencies)
+def test_the_pre_commit_hook_checks_a_site_from_this_repository(local_index: Path, tmp_path: Path) -> None:
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse"], capture_output=True).returncode != 0:
+        pytest.skip("pre-commit installs hooks from a git repository; this copy of the project is not one")
+    site = tmp_path / "site"
+    assert CliRunner().invoke(main, ["init", str(site), "--title", "T"]).exit_code == 0
+    claim = site / "facts" / "claims" / "example-claim.yaml"
+    claim.write_text(re.sub(r"^status: .*$", "status: no-such-verdict", claim.read_text(encoding="utf-8"), flags=re.M),
+                     encoding="utf-8")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qm",
+                                                 "site"]):
+        sh(["git", *args], cwd=site)
+    command = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    assert command, "pre-commit is not installed beside this Python: pip install -e '.[test]'"
+    # try-repo: the hook of this working tree (uncommitted changes included), as a site's
+    # .pre-commit-config.yaml would name it, run on every file; pip reaches only the local index.
+    env = offline_env(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(local_index), PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    result = subprocess.run([command, "try-repo", str(ROOT), "factcheck-check", "--all-files"], cwd=site, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"^facts/claims/example-claim\.yaml:\d+:\d+: status: .*no-such-verdict", result.stdout, re.M), \
+        result.stdout[-3000:]
