@@ -51,8 +51,9 @@ def offline_env(**extra: str) -> dict[str, str]:
     """The environment for pip and the commands it installs: no pip configuration or PIP_*
     variable of this machine, no PYTHONPATH (nothing of the source folder leaks in)."""
     environment = {key: value for key, value in os.environ.items() if not PIP_VARIABLES.fullmatch(key)}
+    # virtualenv (pre-commit's) would otherwise refresh its bundled wheels from PyPI in the background.
     return {**environment, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "NO_MKDOCS_2_WARNING": "1", **extra}
+            "VIRTUALENV_NO_PERIODIC_UPDATE": "1", "NO_MKDOCS_2_WARNING": "1", **extra}
 
 
 def sh(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None,
