@@ -18,9 +18,11 @@ from pathlib import Path, PurePosixPath
 
 import click
 
+from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .init import InitRefused, SiteSettings, init_site
+from .i18n import Messages, catalogue_language
+from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_changes
 from .links import check_links
@@ -89,6 +91,8 @@ def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) ->
 
 
 @click.group()
+# The version the package was built with (generator.__version__), not a second copy of it.
+@click.version_option(__version__, "--version", prog_name=COMMAND, message="%(prog)s %(version)s")
 def main() -> None:
     """Check fact files and write the fact-check site's pages."""
 
@@ -339,9 +343,15 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
         site_name=title or folder.resolve().name.replace("-", " ").replace("_", " ").capitalize(),
         language=language, places=places, place_singular=singular.strip(), place_plural=plural.strip(),
         places_folder=folder_name or "places", org_name=organisation, repo_url=repo_url)
-    written = init_site(folder, settings)
+    pin = requirement()
+    written = init_site(folder, settings, pin=pin)
     click.echo(f"wrote {len(written)} files to {folder}. Next:\n"
                f"  cd {folder}\n"
                "  make serve    # preview at http://127.0.0.1:8000/ (installs into .venv on first use)\n"
                "  make test     # check the facts, run the site tests, build --strict\n"
                "Then replace the example claim in facts/claims/ and the EXAMPLE values in facts/article.yaml.")
+    if pin.warning:
+        # Last, so it is not scrolled away: the new site would not build elsewhere as it stands.
+        t = Messages(catalogue_language(settings.language))
+        click.echo(printable(t(pin.warning, package=DISTRIBUTION, version=__version__, origin=pin.origin,
+                               line=pin.line)), err=True)
