@@ -6,6 +6,7 @@ All the work happens in the stages; this file only translates between them and M
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOp
         passages_per_page=max(1, plugin_config.passages_per_page),
         use_directory_urls=config.use_directory_urls,
         language=language,
-        site_name=config.site_name or "",
+        # Material prints site_name as HTML (init writes it HTML-escaped); the share card draws text.
+        site_name=html.unescape(config.site_name or ""),
         place_singular=plugin_config.places_label.singular or t("place_singular"),
         place_plural=plugin_config.places_label.plural or t("place_plural"),
         places_folder=plugin_config.places_folder.strip("/") or "places",
@@ -153,6 +155,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 log.error(str(error))
             raise PluginError(f"factcheck: {len(invalid.errors)} error(s) in {self.config.facts_dir}/; "
                               "fix the facts above (python -m generator check lists them)") from None
+        # Unreplaced example text: a warning, so `serve` still previews a new site and --strict fails.
+        for warning in self.site.warnings:
+            log.warning(str(warning))
         for page in self.site.pages:
             existing = files.get_file_from_path(page.path)
             if existing is not None:

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import SessionCache, check_facts
+from .build import SessionCache, check_documents
 from .data import data_files
-from .errors import GeneratorError
+from .errors import FactError, GeneratorError
 from .model import Facts
 from .options import SiteOptions
+from .placeholders import find_placeholders
 from .render import Page, Renderer
 
 PACKAGE = Path(__file__).parent
@@ -50,6 +51,9 @@ class Site:
     binary: dict[str, bytes] = field(default_factory=dict)
     # Published as they are: path in the site -> file in the package.
     static: dict[str, Path] = field(default_factory=dict)
+    # What must not be published but does not stop a preview (unreplaced example text): every
+    # adapter reports these as warnings, so `mkdocs build --strict` and the deploy fail.
+    warnings: list[FactError] = field(default_factory=list)
 
     def missing_pages(self, present: Iterable[str]) -> set[str]:
         """Generated pages a site may list in its nav that this site does not have."""
@@ -113,10 +117,10 @@ def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, t
                  template_dirs: tuple[str, ...] = (), image_cache: Path | None = None) -> Site:
     """Check the facts and make every generated part of the site; raise FactsInvalid if any is wrong."""
     options = options or SiteOptions()
-    facts = check_facts(facts_dir, today, cache)
+    documents, facts = check_documents(facts_dir, today, cache, options.language)
     renderer = Renderer(facts, options, cache.pages if cache else None, template_dirs)
     pages = renderer.render_pages()
-    site = Site(facts, renderer, pages)
+    site = Site(facts, renderer, pages, warnings=find_placeholders(documents, options.language))
     if with_data:
         site.data = data_files(facts, options)
         site.static = schema_files()
