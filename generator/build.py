@@ -23,8 +23,9 @@ class SessionCache:
         self.pages = PageCache()
         # Text of each generated page's cache file as this session last wrote it.
         self.written: dict[Path, str] = {}
-        # Hash of each generated page's HTML that passed the allow-list (plugin.on_page_content).
-        self.clean_html: dict[str, bytes] = {}
+        # Pages that passed the allow-list, by identity: a page the cache hands out again is not
+        # parsed again.
+        self.clean_pages: dict[int, object] = {}
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:

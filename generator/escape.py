@@ -62,6 +62,12 @@ def html_attr(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def web_url(value: Any) -> str:
+    """A web address checked and normalised for an href, not yet escaped (autoescaping
+    templates escape it as they write the attribute)."""
+    return check_url(str(value), MAX_RENDERED_URL_LENGTH)
+
+
 def url_attr(value: Any) -> str:
     """A web address for an href: normalised so Markdown sees no syntax in it, then escaped."""
     return html_attr(check_url(str(value), MAX_RENDERED_URL_LENGTH))

@@ -24,7 +24,7 @@ def claim_review(claim: Claim, verdict: Verdict, scale: tuple[Verdict, ...], art
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": options.page_url(f"claims/{claim.id}.md"),
+        "url": options.page_url(options.claim_path(claim.id)),
         "claimReviewed": claim.claim,
         "datePublished": claim.reviewed.isoformat(),
         "author": {"@type": "Organization", "name": article.organisation.name, "url": article.organisation.url},
