@@ -99,7 +99,7 @@ class Messages:
 
     def raw(self, key: str) -> str:
         """The message as the catalogue holds it, placeholders unfilled (for HTML templates)."""
-        message = _catalogue(self.language)[key]
+        message = self._message(key)
         if isinstance(message, dict):
             raise KeyError(f"{key} has plural forms; use t.n({key!r}, count)")
         return message

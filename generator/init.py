@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None 
         "language": language,
         "place_singular": settings.place_singular or t("place_singular"),
         "place_plural": settings.place_plural or t("place_plural"),
-        "org_name": settings.org_name.strip() or t("example_organisation"),
+        "org_name": settings.org_name if settings.org_name.strip() else t("example_organisation"),
         "org_given": bool(settings.org_name.strip()),
         "today": (today or dt.date.today()).isoformat(),
         "package": DISTRIBUTION,
@@ -95,10 +96,12 @@ def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None 
     try:
         target.mkdir(parents=True, exist_ok=True)
         for relative, source in sorted(files.items()):
-            data = source.read_bytes()
             if source.suffix == ".j2":
-                env = writing_environment(t, values, markdown=relative.endswith(".md"))
-                data = env.from_string(data.decode("utf-8")).render(**values).encode("utf-8")
+                template = writing_environment(STARTER_DIR).get_template(source.relative_to(STARTER_DIR).as_posix())
+                words = writing_words(t, values, markdown=relative.endswith(".md"))
+                data = template.render(**values, **words).encode("utf-8")
+            else:
+                data = source.read_bytes()
             written.append(_write_new(target / relative, data))
         for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
             written.append(_write_new(target / "schemas" / schema.name, schema.read_bytes()))
@@ -111,15 +114,14 @@ class InitFailed(GeneratorError):
     """The system refused a write (read-only folder, disk full)."""
 
 
-def writing_environment(t: Messages, values: dict[str, Any], markdown: bool = False) -> jinja2.Environment:
-    """The Jinja environment of the files `init` and `new` write, with their words and escapes.
+def writing_words(t: Messages, values: dict[str, Any], markdown: bool = False) -> dict[str, Callable[..., str]]:
+    """The words of a file `init` or `new` writes, for its template.
 
     `t(key)` is a catalogue message with the command names filled in; in a Markdown file it also
     fills in the site's names (title, organisation, place labels) Markdown-escaped. In every other
-    file a template passes each name itself, escaped for where it goes: `yaml` and `block` (YAML
-    scalars), `md` (inline Markdown), `html` (HTML text or attribute), `comment` (YAML or Make
-    comment lines). `example(key)` and `fill(key)` are messages carrying the catalogue's example
-    and placeholder markers (see placeholders.py)."""
+    file a template passes each name itself, escaped for where it goes, with the filters of
+    writing_environment. `example(key)` and `fill(key)` are messages carrying the catalogue's
+    example and placeholder markers (see placeholders.py)."""
     filled: dict[str, Any] = {name: values[name] for name in
                               ("command", "module", "package", "places_folder", "schema_base", "schema_base_top")
                               if name in values}
@@ -142,9 +144,17 @@ def writing_environment(t: Messages, values: dict[str, Any], markdown: bool = Fa
     def example_text(text: str) -> str:
         return t("example_value", marker=t("example_marker"), text=text)
 
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, autoescape=False)
-    env.globals.update(t=words, example=marked("example"), fill=marked("placeholder"), example_text=example_text)
+    return {"t": words, "example": marked("example"), "fill": marked("placeholder"), "example_text": example_text}
+
+
+@lru_cache(maxsize=None)
+def writing_environment(folder: Path) -> jinja2.Environment:
+    """The Jinja environment of the templates in folder that `init` and `new` render, kept so each
+    template is compiled once. Its filters escape what a template writes for where it goes: `yaml`
+    and `block` (YAML scalars), `md` (inline Markdown), `html` (HTML text or attribute), `comment`
+    (YAML or Make comment lines)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(yaml=yaml_scalar, block=yaml_block, md=md_inline, html=html_attr, comment=_comment)
     return env
 

@@ -13,11 +13,9 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-import jinja2
-
 from .errors import FactsInvalid, GeneratorError
 from .i18n import DEFAULT_LANGUAGE, Messages
-from .init import writing_environment
+from .init import writing_environment, writing_words
 from .load import Document, display_path, read_document
 from .kinds import KINDS
 from .publish import SCHEMA_DIR
@@ -63,11 +61,9 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     if kind == "claim":
         positions = [c.data.get("position") for c in _claims(folder) if isinstance(c.data, dict)]
         position = max([p for p in positions if isinstance(p, int)], default=0) + 1
-    env = writing_environment(t, {})
-    env.loader = jinja2.FileSystemLoader(TEMPLATE_DIR)
-    text = env.get_template(KINDS[kind].scaffold).render(
+    text = writing_environment(TEMPLATE_DIR).get_template(KINDS[kind].scaffold).render(
         id=name, position=position, today=(today or dt.date.today()).isoformat(),
-        schema=schema_line(folder, KINDS[kind].schema))
+        schema=schema_line(folder, KINDS[kind].schema), **writing_words(t, {}))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as problem:
