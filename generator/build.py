@@ -26,6 +26,8 @@ class SessionCache:
         # Pages that passed the allow-list, by identity: a page the cache hands out again is not
         # parsed again.
         self.clean_pages: dict[int, object] = {}
+        # Unreplaced example text found in each unchanged document (placeholders.find_placeholders).
+        self.placeholders: dict[int, tuple] = {}
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:

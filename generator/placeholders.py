@@ -28,24 +28,53 @@ from .load import Document, FieldPath
 _EXAMPLE_ADDRESS = r"https?://(?:[^\s/?#@]*@)?(?:[^\s/?#:@.\[\]()<>\"']+\.)+example\.?(?=[:/?#\s)\]>\"']|$)"
 
 
-def find_placeholders(documents: Iterable[Document], language: str = i18n.DEFAULT_LANGUAGE) -> list[FactError]:
+def find_placeholders(documents: Iterable[Document], language: str = i18n.DEFAULT_LANGUAGE,
+                      memo: dict[int, tuple] | None = None) -> list[FactError]:
     """Every value of the documents that still holds an example of `init`, a placeholder of
-    `new` or an example address, located by file, line and field; messages in `language`."""
-    pattern = _pattern(i18n.MESSAGE_DIR)
+    `new` or an example address, located by file, line and field; messages in `language`.
+
+    memo (kept by a serve session) holds what was found in each document last time: an
+    unchanged document (the same object) is not searched again."""
+    pattern, needles = _pattern(i18n.MESSAGE_DIR)
     t = Messages(language)
     found: list[FactError] = []
+    fresh: dict[int, tuple] = {}
     for document in documents:
-        for where, text in _strings(document.data, ()):
-            match = pattern.search(text)
-            if match is None:
-                continue
+        remembered = memo.get(id(document)) if memo is not None else None
+        if remembered is not None and remembered[0] is document and remembered[1] == language:
+            fresh[id(document)] = remembered
+            found += remembered[2]
+            continue
+        mine = _find(document, pattern, needles, t)
+        fresh[id(document)] = (document, language, mine)
+        found += mine
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    return found
+
+
+def _find(document: Document, pattern: re.Pattern[str], needles: tuple[str, ...], t: Messages) -> list[FactError]:
+    """What find_placeholders finds in one document."""
+    # The whole document's text is searched for substrings first: a site's facts run to megabytes
+    # and nearly all of it holds no marker, so only a document that may is walked field by field.
+    texts: list[str] = []
+    _collect(document.data, texts)
+    lowered = "\0".join(texts).lower()
+    if not any(needle in lowered for needle in needles):
+        return []
+    found: list[FactError] = []
+    for where, text in _strings(document.data, ()):
+        match = pattern.search(text)
+        if match is not None:
             found.append(document.at(where, t(f"placeholder_{match.lastgroup}")))
     return found
 
 
 @lru_cache(maxsize=None)
-def _pattern(folder: Path) -> re.Pattern[str]:
-    """One expression for every language's markers and the example addresses: one search per value."""
+def _pattern(folder: Path) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One expression for every language's markers and the example addresses, and the lowercased
+    strings without one of which a text cannot match it."""
     example = {Messages(language)("example_marker") for language in languages()}
     new = {Messages(language)("placeholder_marker") for language in languages()}
 
@@ -53,8 +82,22 @@ def _pattern(folder: Path) -> re.Pattern[str]:
         # Longest first, so a marker that contains another is matched whole.
         return "|".join(re.escape(marker) for marker in sorted(markers, key=len, reverse=True) if marker.strip())
 
-    return re.compile(f"(?P<example>{alternatives(example)})|(?P<new>{alternatives(new)})"
-                      f"|(?P<address>(?i:{_EXAMPLE_ADDRESS}))")
+    pattern = re.compile(f"(?P<example>{alternatives(example)})|(?P<new>{alternatives(new)})"
+                         f"|(?P<address>(?i:{_EXAMPLE_ADDRESS}))")
+    needles = {marker.lower() for marker in example | new if marker.strip()} | {".example"}
+    return pattern, tuple(sorted(needles))
+
+
+def _collect(value: Any, texts: list[str]) -> None:
+    """Every text value in a document's data, appended to texts."""
+    if isinstance(value, str):
+        texts.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, texts)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, texts)
 
 
 def _strings(value: Any, where: FieldPath) -> Iterator[tuple[FieldPath, str]]:

@@ -215,7 +215,8 @@ def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, t
         live = {id(page) for page in pages}
         for key in set(checked) - live:
             del checked[key]
-    site = Site(facts, renderer, pages, warnings=find_placeholders(documents, options.language))
+    warnings = find_placeholders(documents, options.language, cache.placeholders if cache else None)
+    site = Site(facts, renderer, pages, warnings=warnings)
     if options.data_files:
         site.data = data_files(facts, options)
         site.static = schema_files()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -17,6 +18,13 @@ from .starter_sites import fill_in_examples
 EXAMPLE_TEXT = "still holds example text written by init; replace it"
 EXAMPLE_ADDRESS = "is an example address (.example never leads to a real page); replace it with the real one"
 _EXAMPLE_URL = re.compile(r"https?://[^/\s]+\.example(/|$)")
+
+
+def command(site: Path, *args: str):
+    """A command run in the site's folder, in this process (the first test runs it for real)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        return CliRunner().invoke(main, list(args))
 
 
 def init(folder: Path, *args: str) -> Path:
@@ -78,7 +86,7 @@ def test_the_organisation_typed_at_init_is_not_example_text(tmp_path: Path) -> N
     site = init(tmp_path / "site", "--organisation", "Budget Desk", "--no-places")
     assert not (site / "facts" / "places").exists()
     expected = written_text(site, exempt={"facts/article.yaml:organisation.name"})
-    result = run(["generator", "check"], cwd=site)
+    result = command(site, "check")
     assert sorted(result.stdout.splitlines()) == expected
     assert not any(":organisation.name:" in line for line in result.stdout.splitlines())
 
@@ -104,30 +112,30 @@ def test_the_strict_build_fails_on_each_example_and_a_preview_still_builds(tmp_p
 
 def test_export_warns_about_example_text(tmp_path: Path) -> None:
     site = init(tmp_path / "site")
-    result = run(["generator", "export", "--out", "exported"], cwd=site)
-    assert result.returncode == 0, result.stderr
+    result = command(site, "export", "--out", "exported")
+    assert result.exit_code == 0, result.output
     warned = [line.removeprefix("export: ") for line in result.stderr.splitlines() if line.startswith("export: ")]
     assert sorted(warned) == written_text(site)
 
 
 def test_a_chinese_site_is_told_in_chinese(tmp_path: Path) -> None:
     site = init(tmp_path / "zh", "--language", "zh", "--place-label", "城市/城市")
-    result = run(["generator", "check"], cwd=site)
-    assert result.returncode == 1
+    result = command(site, "check")
+    assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert "facts/article.yaml:4:8: title: 仍是 init 写入的示例文字，请替换" in lines
     assert "facts/article.yaml:8:6: url: 是示例网址（.example 域名不会指向真实网页），请换成真实网址" in lines
     assert result.stderr == f"事实文件中有 {len(lines)} 处错误\n"
     fill_in_examples(site)
-    assert run(["generator", "check"], cwd=site).stdout == "facts：1 条说法、1 个地点、7 种判定，全部有效\n"
+    assert command(site, "check").stdout == "facts：1 条说法、1 个地点、7 种判定，全部有效\n"
     # new writes its placeholders in the site's language, and check names them in it.
-    made = run(["generator", "new", "claim", "second-claim"], cwd=site)
-    assert made.returncode == 0, made.stderr
+    made = command(site, "new", "claim", "second-claim")
+    assert made.exit_code == 0, made.output
     assert made.stdout == ("已写入 facts/claims/second-claim.yaml：请替换其中每一处【待填写】，"
                            "然后运行 factcheck-microsite check\n")
     claim = yaml.safe_load((site / "facts" / "claims" / "second-claim.yaml").read_text(encoding="utf-8"))
     assert claim["claim"] == "【待填写】用一句话概括这条说法，尽量不超过 75 个字符"
-    checked = run(["generator", "check"], cwd=site)
+    checked = command(site, "check")
     assert "facts/claims/second-claim.yaml:3:8: claim: 仍是 `new` 写入的待填内容，请替换" in checked.stdout.splitlines()
 
 
