@@ -23,9 +23,6 @@ class SessionCache:
         self.pages = PageCache()
         # Text of each generated page's cache file as this session last wrote it.
         self.written: dict[Path, str] = {}
-        # Pages that passed the allow-list, by identity: a page the cache hands out again is not
-        # parsed again.
-        self.clean_pages: dict[int, object] = {}
         # Unreplaced example text found in each unchanged document (placeholders.find_placeholders).
         self.placeholders: dict[int, tuple] = {}
 

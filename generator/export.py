@@ -11,6 +11,7 @@ links), and the theme parts read it from there, so both builds show the same pag
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
         warnings.extend(site.warnings)
     if docs_dir is not None and docs_dir.is_dir():
         site.refuse_clashes([path.relative_to(docs_dir).as_posix() for path in docs_dir.rglob("*.md")],
-                            str(docs_dir))
+                            os.path.relpath(docs_dir, config_file.resolve().parent))
         for path in sorted(docs_dir.rglob("*")):
             relative = path.relative_to(docs_dir).as_posix()
             if not path.is_file() or any(part.startswith(".") for part in relative.split("/")):

@@ -48,6 +48,8 @@ class EventView:
     places: tuple[Place, ...]
     claims: tuple[ClaimItem, ...]
     key: bool
+    date_precision: str = "day"
+    corrections: tuple = ()
 
 
 class SiteView:
@@ -121,6 +123,11 @@ class PageType:
     def title(self) -> str:
         """The page's title as plain text (the browser tab, the search index, the nav)."""
         raise NotImplementedError
+
+    def section(self) -> str | None:
+        """The listed page this one belongs under (a claim under the walk-through, a place under
+        the places): its nav entry is shown as the reader's place in the site."""
+        return None
 
     def meta(self) -> dict[str, Any]:
         """Front matter: title, description, search settings, and what the theme parts read."""
@@ -219,6 +226,9 @@ class PlacePage(PageType):
     def title(self) -> str:
         return self.place.display_name
 
+    def section(self) -> str | None:
+        return self.site.options.places_path()
+
     def meta(self) -> dict[str, Any]:
         place, t = self.place, self.site.t
         # The place's own page should come first when someone searches its name.
@@ -271,6 +281,9 @@ class ArticlePage(PageType):
         return [cls(site, path, tuple(claims), parts, path == "article.md", path == paths[-1])
                 for path, claims in blocks.items()]
 
+    def section(self) -> str | None:
+        return None if self.first else "article.md"
+
     def title(self) -> str:
         t = self.site.t
         if self.first or not self.claims:
@@ -282,6 +295,7 @@ class ArticlePage(PageType):
         passages = tuple(site.item(c, summary=c.summary, quote=c.quote) for c in self.claims)
         first = self.first
         return {**self.common(), "title": self.title(), "passages": passages, "parts": self.parts,
+                "article_date": article_date(site.facts.article, site.t),
                 "first": first, "last": self.last,
                 "tally": site.tally(site.facts.claims) if first else (),
                 "claim_count": len(site.facts.claims) if first else 0}
@@ -302,7 +316,8 @@ class TimelinePage(PageType):
     def context(self) -> dict[str, Any]:
         site = self.site
         events = tuple(EventView(e.date, e.event, e.sources, tuple(site.places[s] for s in e.places),
-                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key)
+                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key,
+                                 e.date_precision, e.corrections)
                        for e in site.facts.timeline)
         return {**self.common(), "events": events}
 
@@ -440,6 +455,9 @@ class ClaimPage(PageType):
     def title(self) -> str:
         return self.site.t("claim_title", claim=self.claim.claim)
 
+    def section(self) -> str | None:
+        return "article.md"
+
 
 def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Claim]:
     """Up to `count` claims of group (in article order) nearest to claim, which is group[at]."""
@@ -461,7 +479,10 @@ def attribution(article: Article, t: Messages) -> str:
 
 
 def article_date(article: Article, t: Messages) -> str:
+    """When the article appeared: its date, the days it appeared between, or words for it."""
     if article.published:
         return t.date(article.published)
+    if article.published_range:
+        return t("date_between", start=t.date(article.published_range.start), end=t.date(article.published_range.end))
     return article.approximate_date or t("undated_article")
 

@@ -13,6 +13,7 @@ import hashlib
 from html import unescape as html_unescape
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ from .config import FactcheckConfig
 from .errors import FactsInvalid, GeneratorError
 from .i18n import Messages, catalogue_language
 from .options import SiteOptions, TocOptions
-from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, check_html, publish_site
+from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, publish_site
+from .sanitize import check_html
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
 
@@ -199,7 +201,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                                         template_dirs=self.template_dirs, image_cache=self.cache_dir / "images")
         for warning in site.warnings:
             log.warning(str(warning))
-        site.refuse_clashes(files.src_uris, config.docs_dir)
+        root = Path(config.config_file_path or ".").resolve().parent
+        site.refuse_clashes(files.src_uris, os.path.relpath(config.docs_dir, root))
         for page in site.pages:
             if session is not None:
                 # Under serve, a page's cache file changes only when the page does, so
@@ -228,6 +231,16 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 page.title = titles[page.file.src_uri]
         return nav
 
+    def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
+        # A claim or place page is not in the nav; its section's entry shows where the reader is.
+        self.active_section = None
+        if isinstance(page, GeneratedPage) and page.generated.section:
+            section = next((p for p in nav.pages if p.file.src_uri == page.generated.section), None)
+            if section is not None and not section.active:
+                section.active = True
+                self.active_section = section
+        return context
+
     @_at_edge
     def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
         if isinstance(page, GeneratedPage):
@@ -243,10 +256,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # someone typed, pass the same allow-list as generated pages.
         written_by = (page.meta.get("factcheck") or {}).get("written_by") if isinstance(page.meta, dict) else None
         if not isinstance(page, GeneratedPage) and (page.file.src_uri in self.expanded or written_by):
-            check_html(html, f"{config.docs_dir}/{page.file.src_uri}", "a hand-written page the generator expanded")
+            docs = os.path.relpath(config.docs_dir, Path(config.config_file_path or ".").resolve().parent)
+            check_html(html, f"{docs}/{page.file.src_uri}", "a hand-written page the generator expanded")
         return html
 
     def on_post_page(self, output, /, *, page, config):  # noqa: ANN001 - MkDocs' signature
+        if getattr(self, "active_section", None) is not None:
+            self.active_section.active = False
+            self.active_section = None
         # A site's own overrides/ may replace our main.html; if it drops what the theme parts add,
         # say so (a warning, so --strict fails) rather than publish claims without their markup.
         factcheck = page.meta.get("factcheck") if page.meta else None

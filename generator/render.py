@@ -28,6 +28,8 @@ import markdown as markdown_lib
 import yaml
 from markupsafe import Markup
 
+from .errors import GeneratorError
+from .sanitize import UnsafePage, check_html, html_problems
 from .escape import md_block, md_inline, web_url
 from .i18n import Messages
 from .model import Facts
@@ -66,8 +68,8 @@ class Page:
     html: str
     toc: tuple[Heading, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
-    # The template's output, its top-level blocks apart by blank lines, for `markdown`.
-    blocks: str = field(default="", compare=False, repr=False)
+    # The listed page this one belongs under, shown as active in the nav.
+    section: str | None = None
 
     @cached_property
     def ids(self) -> frozenset[str]:
@@ -77,7 +79,7 @@ class Page:
     @cached_property
     def markdown(self) -> str:
         """The page as a Markdown file with front matter, for engines without our plugin."""
-        return front_matter(self.meta) + "\n" + markdown_body(self.blocks or self.html)
+        return front_matter(self.meta) + "\n" + markdown_body(self.html)
 
 
 def front_matter(meta: dict[str, Any]) -> str:
@@ -127,14 +129,23 @@ def wayback_lookup(url: str) -> str:
     return WAYBACK_LOOKUP + quote(url, safe=":/?&=%+,;@~!$'()*[]")
 
 
+class UnsafeText(GeneratorError):
+    """A Markdown field became HTML outside the allow-list (the renderer names the page)."""
+
+
 @lru_cache(maxsize=1 << 14)
 def markdown_html(text: str) -> Markup:
     """A Markdown field of a fact as HTML: paragraphs, emphasis, lists and links; anything else
     shows as text (escape.md_block). One converter with no extension, the one `check` runs, so
-    what check passed is what the page shows. Cached by text: a field is converted once."""
+    what check passed is what the page shows. The result passes the HTML allow-list before any
+    page holds it. Cached by text: a field is converted and checked once."""
     converter = _converter()
     converter.reset()
-    return Markup(converter.convert(md_block(text)))
+    converted = converter.convert(md_block(text))
+    problems = html_problems(converted)
+    if problems:
+        raise UnsafeText("; ".join(problems[:5]))
+    return Markup(converted)
 
 
 @lru_cache(maxsize=1)
@@ -165,8 +176,16 @@ class HtmlMessages:
     def __init__(self, messages: Messages):
         self._messages = messages
         self.language = messages.language
-        self.date = messages.date
         self.n = messages.n
+
+    def date(self, value: Any, precision: str = "day") -> str:
+        """A date as the language writes it, to the precision the sources give (day, month, year)."""
+        if value is None or precision == "day":
+            return self._messages.date(value)
+        from babel.dates import format_date
+
+        pattern = self._messages("month_format" if precision == "month" else "year_format")
+        return format_date(value, format=pattern, locale=self.language.replace("-", "_"))
 
     def __call__(self, key: str, **values: Any) -> str:
         return self._messages(key, **values)
@@ -174,6 +193,24 @@ class HtmlMessages:
     def html(self, key: str, **values: Any) -> Markup:
         template = _message_template(self._messages.raw(key))
         return Markup(template).format(**values)
+
+
+class TemplateFailed(GeneratorError):
+    """A page template (ours or a site's override) could not be rendered."""
+
+
+def _template_problem(problem: jinja2.TemplateError, template: str) -> str:
+    """Where a template failed, as a person can find it: its file and line, and why."""
+    import traceback
+
+    where = template
+    for frame in reversed(traceback.extract_tb(problem.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            where = f"{frame.filename}:{frame.lineno}"
+            break
+    if isinstance(problem, jinja2.TemplateSyntaxError):
+        where = f"{problem.filename or problem.name or template}:{problem.lineno}"
+    return f"{where}: the page template failed: {problem.message or problem}"
 
 
 def _slugify_default(value: str, separator: str) -> str:
@@ -285,9 +322,22 @@ class Renderer:
 
     def _render(self, page: PageType, context: dict[str, Any]) -> Page:
         links = self.options.links_from(page.path)
-        body = self.env.get_template(page.template).render(**context, t=self.t, link=links)
+        meta = page.meta()
+        source = meta.get("factcheck", {}).get("source") or "the facts"
+        template = self.env.get_template(page.template)
+        try:
+            body = template.render(**context, t=self.t, link=links)
+        except jinja2.TemplateError as problem:
+            raise TemplateFailed(_template_problem(problem, page.template)) from None
+        except UnsafeText as problem:
+            raise UnsafePage(f"page {page.path}, made from {source}, holds HTML that is not allowed: {problem}. "
+                             "Fix the text; this is never published.") from None
         body, toc = finish_headings(body, self.options.toc)
-        return Page(page.path, page.title(), joined_blocks(body), toc, page.meta(), body)
+        if not template.filename.startswith(str(TEMPLATE_DIR)):
+            # Our templates escape every value and take HTML only from checked fields; a site's
+            # own template may do anything, so its whole page passes the allow-list.
+            check_html(body, page.path, source)
+        return Page(page.path, page.title(), joined_blocks(body), toc, meta, page.section())
 
     def render_pages(self) -> list[Page]:
         """Every generated page. With a cache (a serve session), a page is rendered again only

@@ -147,6 +147,14 @@ def _example(kind: Any, like: Any = None) -> Any:
         return True
     if kind is Credit:
         return Credit("reviewed", "Example Desk")
+    if kind is dt.date:
+        return dt.date(2021, 6, 3)
+    if is_dataclass(kind):
+        # Any other record (a person, a date range): each of its fields made the same way.
+        import typing
+
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _example(hints[f.name]) for f in fields(kind) if f.default is f.default_factory})
     return like
 
 
