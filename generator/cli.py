@@ -25,7 +25,7 @@ import yaml
 
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language
+from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
 from .init import COMMAND, InitRefused, SiteSettings, init_site
 from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_verdict_changes
@@ -390,7 +390,7 @@ def new(kind: str, name: str, facts_dir: Path) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="", help="The site's title (default: from the folder name).")
 @click.option("--language", default="en", show_default=True,
-              help="The site's language: every page and message in it (en, zh).")
+              help=f"The site's language: every page and message in it ({', '.join(languages())}).")
 @click.option("--places/--no-places", default=True, show_default=True,
               help="Whether the article's claims are about places (cities, countries, topics).")
 @click.option("--place-label", default="", metavar="SINGULAR/PLURAL",
