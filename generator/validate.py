@@ -24,7 +24,7 @@ from .i18n import DEFAULT_LANGUAGE, Messages
 from .load import Document, FieldPath
 from .sanitize import markdown_links
 from .urls import InvalidURL, check_url, is_web_url
-from .kinds import KINDS
+from .kinds import KINDS, Kind, folder_kinds
 from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
                     Verdict, VerdictChange)
 
@@ -601,17 +601,31 @@ def build_model(checked: dict[str, list[tuple[Document, dict]]], built: dict[int
     article = build(Article, article_data)
     verdicts = tuple(replace(verdict, color=verdict.color or PALETTE[i % len(PALETTE)])
                      for i, verdict in enumerate(build(Verdict, v) for v in verdict_data["verdicts"]))
-    places = tuple(once(doc, lambda doc=doc, data=data: build(Place, data, slug=doc.stem, source_path=_relative(doc)))
-                   for doc, data in checked["place"])
-    claims = tuple(sorted((once(doc, lambda doc=doc, data=data: build(Claim, data, source_path=_relative(doc)))
-                           for doc, data in checked["claim"]), key=lambda claim: claim.position))
+    # Every folder kind the same way: one model object per file, in the kind's order.
+    collections: dict[str, tuple] = {}
+    for kind in folder_kinds():
+        items = (once(doc, lambda doc=doc, data=data, kind=kind: build(kind.model, data, **_identity(kind, doc)))
+                 for doc, data in checked[kind.name])
+        key = (lambda item, field=kind.order: getattr(item, field)) if kind.order else (lambda item: item.slug)
+        collections[kind.collection] = tuple(sorted(items, key=key))
     if built is not None:
         built.clear()
         built.update(fresh)
     timeline = tuple(sorted((build(Event, e) for _, d in checked["timeline"] for e in d["events"]),
                             key=lambda event: event.date))
     changes = tuple(build(VerdictChange, change) for change in verdict_data.get("changes") or ())
-    return Facts(article, verdicts, places, claims, timeline, changes)
+    places, claims = collections.pop("places"), collections.pop("claims")
+    return Facts(article, verdicts, places, claims, timeline, changes, tuple(collections.items()))
+
+
+def _identity(kind: Kind, document: Document) -> dict[str, str]:
+    """What a model object knows of its file: its slug (the file's stem) and its path, for the
+    models that have those fields."""
+    names = {item.name for item in _fields(kind.model)}
+    found = {"slug": document.stem} if "slug" in names and not kind.id_field else {}
+    if "source_path" in names:
+        found["source_path"] = _relative(document)
+    return found
 
 
 def _relative(document: Document) -> str:
