@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +16,15 @@ from typing import Any
 import yaml
 
 from .errors import FactsInvalid, GeneratorError
+from .files import write_new
 from .i18n import DEFAULT_LANGUAGE, Messages
 from .init import writing_environment, writing_words
 from .load import Document, display_path, read_document
 from .kinds import KINDS, Kind
 from .publish import SCHEMA_DIR
 from .render import TEMPLATE_DIR
+from .validate import is_slug
 
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 class ScaffoldRefused(GeneratorError):
@@ -43,7 +43,7 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     return its path; its words in `language`. `site_places` is whether the site's config declares
     places (None: no config); a place is refused in a site that has none."""
     facts_dir = Path(facts_dir)
-    if not _SLUG.fullmatch(name) or len(name) > 80:
+    if not is_slug(name):
         raise ScaffoldRefused(f"{name!r} is not a slug (lowercase letters, digits and single hyphens, "
                               "e.g. my-claim-id)")
     folder = facts_dir / KINDS[kind].folder
@@ -133,19 +133,11 @@ def schema_line(folder: Path, schema: str | Path) -> str:
 
 def _write_new(target: Path, text: str) -> None:
     """Create target with text; never replace or follow anything already there."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        # O_EXCL: a file (or link) made meanwhile is never replaced or written through.
-        descriptor = os.open(target, flags, 0o666)
+        write_new(target, text.encode("utf-8"))
     except FileExistsError:
         raise ScaffoldRefused(f"{display_path(target)} already exists; edit it instead") from None
     except OSError as problem:
-        raise ScaffoldFailed(f"{display_path(target)}: {problem.strerror}") from None
-    try:
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as problem:
-        target.unlink(missing_ok=True)  # a half-written fact would fail check with a confusing error
         raise ScaffoldFailed(f"{display_path(target)}: {problem.strerror}") from None
 
 

@@ -34,7 +34,6 @@ SUPPORTED_KEYWORDS = {
     "additionalProperties", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems",
     "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType", "x-reference",
 }
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Characters whose numbers make Python-Markdown slow, and how many a Markdown field may hold.
 _MARKUP_BUDGET = (("[", 200, "square brackets [ (a link takes one)"), ("&<>", 2000, "& < > characters"),
                   ("*_", 2000, "* and _ characters (emphasis marks)"))
@@ -65,6 +64,13 @@ def read_schema(name: str) -> dict[str, Any]:
     schema = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
     _check_keywords(schema, name)
     return schema
+
+
+def is_slug(text: str) -> bool:
+    """Whether text is a slug as the schemas define one (defs.schema.json, $defs/slug): the one
+    rule for file names, ids, `new`'s names and init's places folder."""
+    slug = read_schema("defs.schema.json")["$defs"]["slug"]
+    return len(text) <= slug["maxLength"] and bool(_pattern(slug["pattern"]).search(text))
 
 
 def _check_keywords(node: Any, name: str) -> None:
@@ -407,7 +413,7 @@ def _check_ids(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactErro
             continue
         seen: dict[str, Document] = {}
         for document, data in checked[name]:
-            if not _SLUG.fullmatch(document.stem):
+            if not is_slug(document.stem):
                 errors.append(document.at((), f"file name {document.path.name!r} is not a slug; "
                                               "rename it to lowercase letters, digits and hyphens"))
             elif document.stem in _RESERVED_STEMS:
@@ -532,7 +538,7 @@ def _check_references(checked: dict[str, list[tuple[Document, dict]]],
     t = Messages(language)
     errors = []
     for document, where, value, kind in references:
-        if kind == "verdict" and not known["verdict"] and _SLUG.fullmatch(value):
+        if kind == "verdict" and not known["verdict"] and is_slug(value):
             continue  # verdicts.yaml has its own errors
         if value not in sets.get(kind, ()):
             expected = t("list_separator").join(known.get(kind, [])) or t("none_defined")
