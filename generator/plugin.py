@@ -6,12 +6,13 @@ All the work happens in the stages; this file only translates between them and M
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from .build import SessionCache
@@ -21,6 +22,7 @@ from .publish import THEME_DIR, THEME_MESSAGES, Site, publish_site
 from .i18n import Messages, catalogue_language
 from .options import SiteOptions
 from .sanitize import html_problems
+from .search_index import cited_sources, fold_search_index
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
@@ -219,6 +221,18 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                             "overrides replace main.html without what ours adds; extend \"main.html\" "
                             "from the factcheck theme or keep {{ super() }} in its extrahead block")
         return output
+
+    @event_priority(-50)  # after the search plugin, whatever their order in mkdocs.yml: it writes the index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Rewrite the search index as readers search it (search_index.py): plain text, typographic
+        variants folded, the sources each claim cites."""
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if getattr(self, "site", None) is None or not path.is_file():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        folded = fold_search_index(index, cited_sources(self.site.pages, self.site.facts, self.options))
+        # As Material writes it: compact, ASCII.
+        path.write_text(json.dumps(folded, separators=(",", ":")), encoding="utf-8")
 
 
 def build_strict(config_file: Path, site_dir: Path) -> None:
