@@ -6,8 +6,10 @@ All the work happens in the stages; this file only translates between them and M
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
+import urllib.parse
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -116,6 +118,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # Defining on_startup makes MkDocs keep this instance across serve rebuilds, so the
         # session cache lives as long as the server; a one-off build needs none.
         self.session = SessionCache() if command == "serve" else None
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # State is rebuilt on every config load, so each `serve` rebuild starts clean.
@@ -126,6 +129,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.options = site_options(config, self.config)
         except GeneratorError as problem:
             raise PluginError(f"factcheck: {problem}") from None
+        self.warn_local_site_url(config)
         templates = root / self.config.templates_dir
         self.template_dirs = (str(templates),) if templates.is_dir() else ()
         self.site: Site | None = None
@@ -221,6 +225,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                             "overrides replace main.html without what ours adds; extend \"main.html\" "
                             "from the factcheck theme or keep {{ super() }} in its extrahead block")
         return output
+
+    def warn_local_site_url(self, config: MkDocsConfig) -> None:
+        """Warn (so --strict fails) when a build would publish share links and cards that point at
+        this machine. `mkdocs serve` sets site_url to its own address: there it is expected."""
+        if getattr(self, "command", "build") == "serve" or not config.site_url:
+            return
+        host = (urllib.parse.urlsplit(config.site_url).hostname or "").rstrip(".").lower()
+        try:
+            address = ipaddress.ip_address(host)
+            local = address.is_loopback or address.is_unspecified or address.is_private or address.is_link_local
+        except ValueError:
+            local = host == "localhost" or host.endswith(".localhost")
+        if local:
+            log.warning("factcheck: " + Messages(self.options.language)("local_site_url", site_url=config.site_url))
 
     @event_priority(-50)  # after the search plugin, whatever their order in mkdocs.yml: it writes the index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
