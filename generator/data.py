@@ -58,7 +58,9 @@ def plain(value: Any) -> Any:
     """A model value as JSON data, field by field from its dataclass: dates as YYYY-MM-DD,
     tuples as lists. Fields that only say where a fact came from (source_path) stay out."""
     if is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name not in INTERNAL}
+        # A field keeps the name the fact file gives it (DateRange.start is `from`).
+        return {f.metadata.get("key", f.name): plain(getattr(value, f.name))
+                for f in fields(value) if f.name not in INTERNAL}
     if isinstance(value, (tuple, list)):
         return [plain(item) for item in value]
     if isinstance(value, dt.date):
@@ -67,7 +69,7 @@ def plain(value: Any) -> Any:
 
 
 def _claim_data(claim: Claim, options: SiteOptions) -> dict[str, Any]:
-    return {**plain(claim), "url": options.page_url(f"claims/{claim.id}.md")}
+    return {**plain(claim), "url": options.page_url(options.claim_path(claim.id))}
 
 
 # Per-claim JSON is kept between the rebuilds of a serve session: an edit re-encodes one claim.
@@ -100,7 +102,7 @@ def facts_json(facts: Facts, options: SiteOptions) -> str:
     data = {
         "article": plain(facts.article),
         "verdicts": plain(facts.verdicts),
-        "places": [{**plain(p), "url": options.page_url(f"{options.places_folder}/{p.slug}.md")}
+        "places": [{**plain(p), "url": options.page_url(options.place_path(p.slug))}
                    for p in facts.places],
         "claims": None,
         "timeline": plain(facts.timeline),
@@ -168,7 +170,7 @@ def facts_csv(facts: Facts, options: SiteOptions) -> str:
         row.update(verdict=claim.status, verdict_label=verdict.label,
                    rating_value="" if verdict.rating_value is None else verdict.rating_value,
                    updated=claim.updated.isoformat(), source_urls=" ; ".join(s.url for s in claim.sources),
-                   url=options.page_url(f"claims/{claim.id}.md"))
+                   url=options.page_url(options.claim_path(claim.id)))
         writer.writerow([_cell(row[column]) for column in columns])
     return out.getvalue()
 
@@ -189,7 +191,7 @@ def _timestamp(day: dt.date) -> str:
 
 def _entry_id(claim: Claim, options: SiteOptions) -> str:
     # Atom ids must be absolute IRIs; without a site_url a URN stands in.
-    return options.page_url(f"claims/{claim.id}.md") if options.site_url else f"urn:x-factcheck:claim:{claim.id}"
+    return options.page_url(options.claim_path(claim.id)) if options.site_url else f"urn:x-factcheck:claim:{claim.id}"
 
 
 def atom_feed(facts: Facts, options: SiteOptions) -> str:
@@ -218,7 +220,7 @@ def atom_feed(facts: Facts, options: SiteOptions) -> str:
         corrections = sorted(claim.corrections, key=lambda c: c.date)
         if corrections and corrections[-1].date == claim.updated:
             summary = t("feed_corrected", date=t.date(claim.updated), note=corrections[-1].note, summary=summary)
-        url = options.page_url(f"claims/{claim.id}.md")
+        url = options.page_url(options.claim_path(claim.id))
         lines += [
             "  <entry>",
             f"    <title>{escape(t('share_title', claim=claim.claim, verdict=verdict.label))}</title>",

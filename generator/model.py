@@ -13,6 +13,15 @@ from functools import cached_property
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone behind the check, named on the About page with what they do."""
+
+    name: str
+    role: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Organisation:
     """Who publishes the fact-check: the ClaimReview author, and the About page."""
 
@@ -22,6 +31,16 @@ class Organisation:
     independence: str | None = None
     funding: str | None = None
     contact: str | None = None
+    email: str | None = None
+    people: tuple[Person, ...] = ()
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The days between which an undated text appeared (`from` and `to` in the fact file)."""
+
+    start: dt.date = field(metadata={"key": "from"})
+    end: dt.date = field(metadata={"key": "to"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,8 @@ class Article:
     author: str | None = None
     approximate_date: str | None = None
     bottom_line: str | None = None
+    archive_url: str | None = None
+    published_range: DateRange | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,7 @@ class Place:
     aliases: tuple[str, ...] = ()
     outcome: str | None = None
     outcome_sources: tuple[Source, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -123,6 +145,8 @@ class Event:
     places: tuple[str, ...] = ()
     claims: tuple[str, ...] = ()
     key: bool = False
+    date_precision: str = "day"
+    corrections: tuple[Correction, ...] = ()
 
 
 def remember_hash(cls: type) -> type:
@@ -142,7 +166,7 @@ def remember_hash(cls: type) -> type:
     return cls
 
 
-for _cls in (Organisation, Article, Verdict, Source, Correction, Credit, Place, Claim, Event):
+for _cls in (Person, Organisation, DateRange, Article, Verdict, Source, Correction, Credit, Place, Claim, Event):
     remember_hash(_cls)
 
 

@@ -48,6 +48,8 @@ class EventView:
     places: tuple[Place, ...]
     claims: tuple[ClaimItem, ...]
     key: bool
+    date_precision: str = "day"
+    corrections: tuple = ()
 
 
 class SiteView:
@@ -101,7 +103,7 @@ class SiteView:
         return "article.md" if number == 1 else f"article/{number}.md"
 
     def place_path(self, slug: str) -> str:
-        return f"{self.options.places_folder}/{slug}.md"
+        return self.options.place_path(slug)
 
 
 class PageType:
@@ -118,9 +120,26 @@ class PageType:
         """Everything the template reads. Values must be hashable: the dict is the cache key."""
         raise NotImplementedError
 
+    def title(self) -> str:
+        """The page's title as plain text (the browser tab, the search index, the nav)."""
+        raise NotImplementedError
+
+    def section(self) -> str | None:
+        """The listed page this one belongs under (a claim under the walk-through, a place under
+        the places): its nav entry is shown as the reader's place in the site."""
+        return None
+
     def meta(self) -> dict[str, Any]:
         """Front matter: title, description, search settings, and what the theme parts read."""
         raise NotImplementedError
+
+    def head(self, description: str | None = None, **extra: Any) -> dict[str, Any]:
+        """The metadata every page has. MkDocs themes write the title as HTML and the
+        description into an attribute, so both arrive escaped for where they land."""
+        meta: dict[str, Any] = {"title": html.escape(self.title(), quote=False)}
+        if description is not None:
+            meta["description"] = html.escape(" ".join(description.split()))
+        return {**meta, **extra}
 
     def common(self) -> dict[str, Any]:
         return {"path": self.path, "options": self.site.options, "article": self.site.facts.article,
@@ -132,7 +151,7 @@ FLAGGED = 10
 
 
 class HomePage(PageType):
-    template, kind = "home.md.j2", "home"
+    template, kind = "home.html.j2", "home"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -159,32 +178,36 @@ class HomePage(PageType):
                 "places": tuple((p, len(site.by_place.get(p.slug, ()))) for p in facts.places),
                 "has_timeline": bool(facts.timeline), "article_date": article_date(facts.article, site.t)}
 
+    def title(self) -> str:
+        return self.site.t("home_heading")
+
     def meta(self) -> dict[str, Any]:
         article = self.site.facts.article
         description = article.bottom_line or self.site.t("home_description", title=article.title)
-        return {"title": html.escape(self.site.t("home_heading")), "description": html.escape(" ".join(description.split())),
-                "factcheck": {"kind": self.kind}}
+        return self.head(description, factcheck={"kind": self.kind})
 
 
 class PlacesPage(PageType):
-    template, kind = "places.md.j2", "places"
+    template, kind = "places.html.j2", "places"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
-        return [cls(site, f"{site.options.places_folder}/index.md")] if site.facts.places else []
+        return [cls(site, site.options.places_path())] if site.facts.places else []
 
     def context(self) -> dict[str, Any]:
         facts = self.site.facts
         return {**self.common(), "has_regions": any(p.region for p in facts.places),
                 "places": tuple((p, len(self.site.by_place.get(p.slug, ()))) for p in facts.places)}
 
+    def title(self) -> str:
+        return self.site.options.place_plural
+
     def meta(self) -> dict[str, Any]:
-        return {"title": html.escape(self.site.options.place_plural), "search": {"boost": 0.5},
-                "factcheck": {"kind": self.kind}}
+        return self.head(search={"boost": 0.5}, factcheck={"kind": self.kind})
 
 
 class PlacePage(PageType):
-    template, kind = "place.md.j2", "place"
+    template, kind = "place.html.j2", "place"
 
     def __init__(self, site: SiteView, place: Place):
         super().__init__(site, site.place_path(place.slug))
@@ -200,19 +223,23 @@ class PlacePage(PageType):
                 "tally": self.site.tally(claims), "groups": self.site.groups(claims, summary=True),
                 "edit_url": self.site.options.edit_url(self.place.source_path)}
 
+    def title(self) -> str:
+        return self.place.display_name
+
+    def section(self) -> str | None:
+        return self.site.options.places_path()
+
     def meta(self) -> dict[str, Any]:
         place, t = self.place, self.site.t
-        return {"title": html.escape(place.display_name),
-                "description": html.escape(t("place_description", name=place.name)),
-                # The place's own page should come first when someone searches its name.
-                "search": {"boost": 10},
-                "factcheck": {"kind": self.kind, "id": place.slug,
-                              "edit_url": self.site.options.edit_url(place.source_path),
-                              "source": f"{self.site.options.facts_path}/{place.source_path}"}}
+        # The place's own page should come first when someone searches its name.
+        return self.head(t("place_description", name=place.name), search={"boost": 10},
+                         factcheck={"kind": self.kind, "id": place.slug,
+                                    "edit_url": self.site.options.edit_url(place.source_path),
+                                    "source": f"{self.site.options.facts_path}/{place.source_path}"})
 
 
 class VerdictsPage(PageType):
-    template, kind = "verdicts.md.j2", "verdicts"
+    template, kind = "verdicts.html.j2", "verdicts"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -222,18 +249,20 @@ class VerdictsPage(PageType):
         site = self.site
         groups = tuple((v, tuple(site.item(c) for c in site.in_order if c.status == v.id))
                        for v in site.facts.verdicts)
-        return {**self.common(), "groups": groups, "verdict_link": "",
+        return {**self.common(), "groups": groups, "verdict_page": True,
                 "scale_counts": tuple((v, len(items)) for v, items in groups)}
 
+    def title(self) -> str:
+        return self.site.t("verdicts")
+
     def meta(self) -> dict[str, Any]:
-        return {"title": html.escape(self.site.t("verdicts")), "search": {"boost": 0.5},
-                "factcheck": {"kind": self.kind}}
+        return self.head(search={"boost": 0.5}, factcheck={"kind": self.kind})
 
 
 class ArticlePage(PageType):
     """One page of the article walk-through: a block of passages in article order."""
 
-    template, kind = "article.md.j2", "article"
+    template, kind = "article.html.j2", "article"
 
     def __init__(self, site: SiteView, path: str, claims: tuple[Claim, ...], parts: tuple, first: bool, last: bool):
         super().__init__(site, path)
@@ -252,6 +281,9 @@ class ArticlePage(PageType):
         return [cls(site, path, tuple(claims), parts, path == "article.md", path == paths[-1])
                 for path, claims in blocks.items()]
 
+    def section(self) -> str | None:
+        return None if self.first else "article.md"
+
     def title(self) -> str:
         t = self.site.t
         if self.first or not self.claims:
@@ -263,19 +295,19 @@ class ArticlePage(PageType):
         passages = tuple(site.item(c, summary=c.summary, quote=c.quote) for c in self.claims)
         first = self.first
         return {**self.common(), "title": self.title(), "passages": passages, "parts": self.parts,
+                "article_date": article_date(site.facts.article, site.t),
                 "first": first, "last": self.last,
                 "tally": site.tally(site.facts.claims) if first else (),
                 "claim_count": len(site.facts.claims) if first else 0}
 
     def meta(self) -> dict[str, Any]:
         t = self.site.t
-        return {"title": html.escape(self.title()),
-                "description": html.escape(t("walkthrough_description", title=self.site.facts.article.title)),
-                "search": {"boost": 0.5}, "factcheck": {"kind": self.kind}}
+        return self.head(t("walkthrough_description", title=self.site.facts.article.title),
+                         search={"boost": 0.5}, factcheck={"kind": self.kind})
 
 
 class TimelinePage(PageType):
-    template, kind = "timeline.md.j2", "timeline"
+    template, kind = "timeline.html.j2", "timeline"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -284,16 +316,20 @@ class TimelinePage(PageType):
     def context(self) -> dict[str, Any]:
         site = self.site
         events = tuple(EventView(e.date, e.event, e.sources, tuple(site.places[s] for s in e.places),
-                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key)
+                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key,
+                                 e.date_precision, e.corrections)
                        for e in site.facts.timeline)
         return {**self.common(), "events": events}
 
+    def title(self) -> str:
+        return self.site.t("what_happened_next")
+
     def meta(self) -> dict[str, Any]:
-        return {"title": html.escape(self.site.t("what_happened_next")), "factcheck": {"kind": self.kind}}
+        return self.head(factcheck={"kind": self.kind})
 
 
 class AboutPage(PageType):
-    template, kind = "about.md.j2", "about"
+    template, kind = "about.html.j2", "about"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -303,10 +339,11 @@ class AboutPage(PageType):
         return {**self.common(), "organisation": self.site.facts.article.organisation,
                 "claim_count": len(self.site.facts.claims)}
 
+    def title(self) -> str:
+        return self.site.t("about_heading", organisation=self.site.facts.article.organisation.name)
+
     def meta(self) -> dict[str, Any]:
-        name = self.site.facts.article.organisation.name
-        return {"title": html.escape(self.site.t("about_heading", organisation=name)),
-                "factcheck": {"kind": self.kind}}
+        return self.head(factcheck={"kind": self.kind})
 
 
 # How many related claims a claim page lists.
@@ -314,10 +351,10 @@ RELATED = 5
 
 
 class ClaimPage(PageType):
-    template, kind = "claim.md.j2", "claim"
+    template, kind = "claim.html.j2", "claim"
 
     def __init__(self, site: SiteView, claim: Claim, previous: Claim | None, following: Claim | None):
-        super().__init__(site, f"claims/{claim.id}.md")
+        super().__init__(site, site.options.claim_path(claim.id))
         self.claim, self.previous, self.following = claim, previous, following
 
     @classmethod
@@ -398,14 +435,13 @@ class ClaimPage(PageType):
         site, claim = self.site, self.claim
         verdict = site.verdicts[claim.status]
         t = site.t
-        return {
-            "title": html.escape(t("claim_title", claim=claim.claim)),
-            "description": html.escape(f"{verdict.label}: {claim.summary}"),
-            "search": {"boost": 2},
+        return self.head(
+            f"{verdict.label}: {claim.summary}",
+            search={"boost": 2},
             # Verdict tags only: Material's search weighs tags a million times the text, so a
             # place tag on every claim would bury the place's own page under its claims.
-            "tags": [html.escape(t("tag_verdict", label=verdict.label), quote=False)],
-            "factcheck": {
+            tags=[html.escape(t("tag_verdict", label=verdict.label), quote=False)],
+            factcheck={
                 "kind": self.kind, "id": claim.id, "verdict": verdict.label,
                 "source": f"{site.options.facts_path}/{claim.source_path}",
                 "share_title": t("share_title", claim=claim.claim, verdict=verdict.label),
@@ -414,7 +450,13 @@ class ClaimPage(PageType):
                 "edit_url": site.options.edit_url(claim.source_path),
                 "claim_review": claim_review(claim, verdict, site.facts.verdicts, site.facts.article, site.options),
             },
-        }
+        )
+
+    def title(self) -> str:
+        return self.site.t("claim_title", claim=self.claim.claim)
+
+    def section(self) -> str | None:
+        return "article.md"
 
 
 def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Claim]:
@@ -437,7 +479,10 @@ def attribution(article: Article, t: Messages) -> str:
 
 
 def article_date(article: Article, t: Messages) -> str:
+    """When the article appeared: its date, the days it appeared between, or words for it."""
     if article.published:
         return t.date(article.published)
+    if article.published_range:
+        return t("date_between", start=t.date(article.published_range.start), end=t.date(article.published_range.end))
     return article.approximate_date or t("undated_article")
 

@@ -24,7 +24,8 @@ from .load import Document, FieldPath
 from .sanitize import markdown_links
 from .urls import InvalidURL, check_url, is_web_url
 from .kinds import KINDS
-from .model import Article, Claim, Correction, Credit, Event, Facts, Organisation, Place, Source, Verdict
+from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
+                    Verdict)
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 SUPPORTED_KEYWORDS = {
@@ -324,7 +325,7 @@ class CrossCheck:
         elif isinstance(data, list):
             for i, value in enumerate(data):
                 self.dates(document, value, where + (i,))
-        elif isinstance(data, str) and where and where[-1] in ("published", "accessed", "reviewed", "date"):
+        elif isinstance(data, str) and where and where[-1] in ("published", "accessed", "reviewed", "date", "from", "to"):
             if _valid_date(data) and dt.date.fromisoformat(data) > self.today:
                 self.errors.append(document.at(where, f"{data} is in the future (today is {self.today})"))
 
@@ -379,6 +380,7 @@ def validate_facts(
         memo.update(fresh)
     errors += _check_ids(checked)
     errors += _check_references(checked, references)
+    errors += _check_ranges(checked)
     if errors:
         raise FactsInvalid(errors)
     return build_model(checked, built)
@@ -421,6 +423,17 @@ def _check_ids(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactErro
     return errors
 
 
+def _check_ranges(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactError]:
+    """A date range runs forwards."""
+    errors = []
+    for document, data in checked["article"]:
+        span = data.get("published_range")
+        if span and _valid_date(span["from"]) and _valid_date(span["to"]) and span["from"] > span["to"]:
+            errors.append(document.at(("published_range", "to"), f"{span['to']} is before the start of the "
+                                                                  f"range ({span['from']})"))
+    return errors
+
+
 def _known_ids(checked: dict[str, list[tuple[Document, dict]]]) -> dict[str, list[str]]:
     """The ids each kind defines, for x-reference checks."""
     known = {"verdict": [v["id"] for _, d in checked["verdicts"] for v in d["verdicts"]]}
@@ -459,7 +472,8 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "published": _date, "accessed": _date, "reviewed": _date, "date": _date,
     "sources": _tuple_of(Source), "outcome_sources": _tuple_of(Source),
     "corrections": _tuple_of(Correction), "credits": _tuple_of(Credit),
-    "organisation": lambda data: build(Organisation, data),
+    "organisation": lambda data: build(Organisation, data), "people": _tuple_of(Person),
+    "published_range": lambda data: DateRange(_date(data["from"]), _date(data["to"])),
 }
 
 
