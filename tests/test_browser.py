@@ -283,8 +283,11 @@ def reader_queries(data: dict) -> list[tuple[str, set[str]]]:
                 cases.append((name, {path_of(place["url"])}))
 
     def holding(words: list[str]) -> set[str]:
-        """Claims whose titles hold every word, and places that are one of the words."""
-        found = {path_of(c["url"]) for c in claims if all(w.lower() in c["claim"].lower() for w in words)}
+        """The claims whose titles hold the most of the words, and the places the words name."""
+        def held(title: str) -> int:
+            return sum(word.lower() in title.lower() for word in words)
+        most = max(held(c["claim"]) for c in claims)
+        found = {path_of(c["url"]) for c in claims if most and held(c["claim"]) == most}
         return found | {path_of(p["url"]) for p in places if p["name"].lower() in (w.lower() for w in words)}
 
     apostrophes = sorted({w for t in titles + [p["name"] for p in places] for w in re.findall(r"\w+'\w+", t)})
