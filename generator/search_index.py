@@ -23,6 +23,7 @@ Lower case is lunr's own: it lowers every indexed word and every query term.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -93,12 +94,26 @@ def fold_table(separator: str | None) -> dict[str, str]:
 def plain_html(text: str, table: Mapping[str, str]) -> str:
     """Index HTML with its text plain and folded: entities other than &lt; &gt; &amp; become
     their characters; markup is kept as it is."""
-    translation = str.maketrans(dict(table))
-    parts = _MARKUP.split(text)
-    for i in range(0, len(parts), 2):  # even parts are text, odd parts markup
-        if parts[i]:
-            parts[i] = html.escape(html.unescape(parts[i]), quote=False).translate(translation)
-    return "".join(parts)
+    return _Folder(table)(text)
+
+
+class _Folder:
+    """plain_html for one fold table, compiled once: most index text needs no change, and a
+    search finds that faster than the rewrite would."""
+
+    def __init__(self, table: Mapping[str, str]):
+        self.translation = str.maketrans(dict(table))
+        characters = "".join(re.escape(char) for char in table)
+        self.needed = re.compile("&(?!(?:lt|gt|amp);)" + (f"|[{characters}]" if characters else ""))
+
+    def __call__(self, text: str) -> str:
+        if not self.needed.search(text):
+            return text
+        parts = _MARKUP.split(text)
+        for i in range(0, len(parts), 2):  # even parts are text, odd parts markup
+            if parts[i]:
+                parts[i] = html.escape(html.unescape(parts[i]), quote=False).translate(self.translation)
+        return "".join(parts)
 
 
 def segment_chinese(text: str) -> str:
@@ -112,6 +127,13 @@ def segment_chinese(text: str) -> str:
     return segmented.strip("\u200b")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _paragraph(line: str) -> str:
+    # Cached: under `mkdocs serve` every rebuild indexes every claim's sources again, and jieba
+    # is most of that work; a source line seldom changes.
+    return f"<p>{segment_chinese(html.escape(line, quote=False))}</p>"
+
+
 def sources_entry(cited: CitedSources, page: Mapping[str, Any]) -> dict[str, Any]:
     """The index entry of a page's cited sources, one paragraph per source, with the page's tags
     and half its boost (a claim's own words outrank the titles it cites). Fact text is escaped
@@ -119,7 +141,7 @@ def sources_entry(cited: CitedSources, page: Mapping[str, Any]) -> dict[str, Any
     entry: dict[str, Any] = {
         "location": cited.location,
         "title": segment_chinese(html.escape(cited.heading, quote=False)),
-        "text": " ".join(f"<p>{segment_chinese(html.escape(line, quote=False))}</p>" for line in cited.lines),
+        "text": " ".join(_paragraph(line) for line in cited.lines),
     }
     if "tags" in page:
         entry["tags"] = list(page["tags"])
@@ -133,15 +155,16 @@ def fold_search_index(index: dict[str, Any], cited: Iterable[CitedSources] = ())
     config = dict(index.get("config") or {})
     table = fold_table(config.get("separator"))
     config["fold"] = table
+    plain = _Folder(table)
     by_page: dict[str, list[dict[str, Any]]] = {}
     order: list[str] = []
     for doc in index.get("docs") or []:
         doc = dict(doc)
         for field in ("title", "text"):
             if isinstance(doc.get(field), str):
-                doc[field] = plain_html(doc[field], table)
+                doc[field] = plain(doc[field])
         if isinstance(doc.get("tags"), list):
-            doc["tags"] = [plain_html(tag, table) if isinstance(tag, str) else tag for tag in doc["tags"]]
+            doc["tags"] = [plain(tag) if isinstance(tag, str) else tag for tag in doc["tags"]]
         page = str(doc.get("location", "")).split("#", 1)[0]
         if page not in by_page:
             by_page[page] = []
@@ -154,6 +177,6 @@ def fold_search_index(index: dict[str, Any], cited: Iterable[CitedSources] = ())
             continue  # the page is not indexed (search: exclude), or already has that section
         added = sources_entry(entry, docs[0])
         for field in ("title", "text"):
-            added[field] = plain_html(added[field], table)
+            added[field] = plain(added[field])
         docs.append(added)
     return {**index, "config": config, "docs": [doc for page in order for doc in by_page[page]]}
