@@ -1,8 +1,12 @@
-"""The command-line adapter: `python -m generator check | export | new`.
+"""The command-line adapter: `python -m generator check | export | new | init`.
 
 The library raises GeneratorError (FactsInvalid carries located errors); this module turns
 those, and the OSErrors a user's paths cause, into one line each and an exit code: 1 when
 something is wrong, 2 when the command refuses to run. Never a traceback.
+
+What `check`, `new` and `init` tell a site's editors is in the site's language: the
+`theme.language` of the mkdocs.yml beside the facts folder (or in the working folder) for
+`check` and `new`, `--language` for `init`.
 """
 
 from __future__ import annotations
@@ -17,23 +21,86 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import click
+import yaml
 
+from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .init import InitRefused, SiteSettings, init_site
+from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
+from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS
-from .history import HistoryUnavailable, unrecorded_verdict_changes
+from .history import HistoryUnavailable, unrecorded_changes
 from .links import check_links
 from .load import display_path, load_facts
+from .placeholders import find_placeholders
 from .validate import validate_facts
-from .scaffold import find_placeholders, new_fact
+from .scaffold import new_fact
 
 EXPORT_MARKER = ".factcheck-export"
 MARKER_HEADER = "Written by python -m generator export; safe to overwrite. Files it wrote, one a line:"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+# A site's mkdocs.yml is read only for its language and its places; past this size it is not one.
+MAX_CONFIG_BYTES = 1 << 20
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads a mkdocs.yml for plain values; MkDocs' own tags (!ENV, !!python/name) read as null."""
+
+
+_ConfigLoader.add_constructor(None, lambda loader, node: None)
+
+
+def site_config(facts_dir: Path) -> dict:
+    """The mkdocs.yml of the site the facts folder belongs to (beside the folder, else in the
+    working folder), as plain data; {} when there is none or it cannot be read, in which case
+    the commands speak the default language (a broken config is the build's to report)."""
+    for candidate in (facts_dir.parent / "mkdocs.yml", Path("mkdocs.yml")):
+        try:
+            with open(candidate, "rb") as handle:
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError:
+            continue
+        if len(raw) > MAX_CONFIG_BYTES:
+            return {}
+        try:
+            config = yaml.load(raw.decode("utf-8"), Loader=_ConfigLoader)
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+            return {}
+        return config if isinstance(config, dict) else {}
+    return {}
+
+
+def site_language(config: dict) -> str:
+    """The catalogue language of a site's config (theme.language), the default without one."""
+    theme = config.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    try:
+        return catalogue_language(language if isinstance(language, str) else None)
+    except GeneratorError:
+        return DEFAULT_LANGUAGE
+
+
+def site_places(config: dict) -> bool | None:
+    """Whether a site's config gives the factcheck plugin places (places_label or places_folder);
+    None without a config that uses the plugin."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        entries = list(plugins.items())
+    elif isinstance(plugins, list):
+        entries = [(entry, None) if isinstance(entry, str) else next(iter(entry.items()))
+                   for entry in plugins if isinstance(entry, str) or isinstance(entry, dict) and len(entry) == 1]
+    else:
+        entries = []
+    for name, options in entries:
+        if name == "factcheck":
+            return isinstance(options, dict) and bool(options.keys() & {"places_label", "places_folder"})
+    return None
+
+
+def _language() -> str:
+    """The language the current command speaks to site editors in (set by the command)."""
+    return click.get_current_context().meta.get("factcheck.language", DEFAULT_LANGUAGE)
 
 
 class ExportRefused(GeneratorError):
@@ -49,8 +116,7 @@ class ExportFailed(GeneratorError):
 def _report(invalid: FactsInvalid, output_format: str) -> None:
     for error in invalid.errors:
         click.echo(error.github() if output_format == "github" else str(error))
-    count = len(invalid.errors)
-    click.echo(f"{count} error{'s' if count != 1 else ''} in facts", err=True)
+    click.echo(Messages(_language()).n("errors_in_facts", len(invalid.errors)), err=True)
 
 
 def _os_message(problem: OSError) -> str:
@@ -89,6 +155,8 @@ def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) ->
 
 
 @click.group()
+# The version the package was built with (generator.__version__), not a second copy of it.
+@click.version_option(__version__, "--version", prog_name=COMMAND, message="%(prog)s %(version)s")
 def main() -> None:
     """Check fact files and write the fact-check site's pages."""
 
@@ -99,8 +167,9 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
 @click.option("--since", "since", metavar="GIT-REF", default=None,
-              help="Also fail claims whose status changed since this ref without a new corrections entry "
-                   "(a renamed claim is compared with its old file).")
+              help="Also fail what readers would not be told about since this ref: a published claim or "
+                   "place gone (withdraw it, or list its id in previous_ids), a verdict as shown, claim or "
+                   "quote changed without a new dated corrections entry, a scale change without a change note.")
 @click.option("--links", is_flag=True,
               help="Also fetch every source URL; fail on broken ones, warn when a server refuses robots.")
 @click.option("--link-workers", default=8, show_default=True, type=click.IntRange(min=1),
@@ -115,23 +184,27 @@ def main() -> None:
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
           link_timeout: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
+    language = site_language(site_config(facts_dir))
+    click.get_current_context().meta["factcheck.language"] = language
+    t = Messages(language)
     # Each file is read and parsed once; validation, --since, placeholders and --links share it.
     documents = load_facts(facts_dir)
-    facts = validate_facts(documents)
+    facts = validate_facts(documents, language=language)
     if since:
         try:
-            changes = unrecorded_verdict_changes(facts_dir, since, documents)
+            changes = unrecorded_changes(facts_dir, since, documents)
         except HistoryUnavailable as problem:
             click.echo(f"check --since: {printable(str(problem))}", err=True)
             sys.exit(problem.exit_code)
         if changes:
             raise FactsInvalid(changes)
-    # Text `new` wrote and nobody replaced must not be published: an error, like any other.
-    placeholders = find_placeholders(facts_dir, documents)
+    # Example text `init` or `new` wrote and nobody replaced must not be published: the build
+    # warns about it (so --strict fails); check, which runs before review, fails on it.
+    placeholders = find_placeholders(documents, language)
     if placeholders:
         raise FactsInvalid(placeholders)
-    click.echo(f"{facts_dir}: {_count(len(facts.claims), 'claim')}, {_count(len(facts.places), 'place')}, "
-               f"{_count(len(facts.verdicts), 'verdict')}: all valid")
+    click.echo(t("check_valid", facts=facts_dir, claims=t.n("claim_count", len(facts.claims)),
+                 places=t.n("place_count", len(facts.places)), verdicts=t.n("verdict_count", len(facts.verdicts))))
     if links:
         report = check_links(documents, link_workers, link_timeout, allow_private_hosts)
         for problem in report.problems:
@@ -161,7 +234,10 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
     The marker file lists what export wrote; a later export removes the files on that list it
     no longer writes (a deleted claim's page) and nothing else. Links inside the folder are
     never followed: a link where a page goes is replaced by the page."""
-    outputs = export_files(config_file, facts_dir)
+    warnings: list = []
+    outputs = export_files(config_file, facts_dir, warnings=warnings)
+    for warning in warnings:  # unreplaced example text: exported, but not fit to publish
+        click.echo(f"export: {warning}", err=True)
     with _OutputFolder(out_dir, force) as folder:
         folder.begin(list(outputs))
         for name, data in outputs.items():
@@ -308,15 +384,17 @@ class _OutputFolder:
 @_at_edge
 def new(kind: str, name: str, facts_dir: Path) -> None:
     """Start facts/claims/NAME.yaml or facts/places/NAME.yaml with every field to fill in."""
-    path = new_fact(facts_dir, kind, name)
-    click.echo(f"wrote {path}: fill in every FILL IN, then run python -m generator check")
+    config = site_config(facts_dir)
+    t = Messages(site_language(config))
+    path = new_fact(facts_dir, kind, name, language=t.language, site_places=site_places(config))
+    click.echo(t("new_wrote", path=path, marker=t("placeholder_marker"), command=COMMAND))
 
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="", help="The site's title (default: from the folder name).")
 @click.option("--language", default="en", show_default=True,
-              help="The site's language: every page and message in it (en, zh).")
+              help=f"The site's language: every page and message in it ({', '.join(languages())}).")
 @click.option("--places/--no-places", default=True, show_default=True,
               help="Whether the article's claims are about places (cities, countries, topics).")
 @click.option("--place-label", default="", metavar="SINGULAR/PLURAL",
@@ -331,16 +409,18 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
     """Start a new fact-check site in FOLDER (new or empty): config, facts with one worked
     example, hand-written pages, workflows and a README with its two commands."""
     singular, _, plural = place_label.partition("/")
-    if place_label and not plural:
+    if place_label and not (singular.strip() and plural.strip()):
         raise InitRefused("--place-label: write it as SINGULAR/PLURAL, e.g. City/Cities")
     folder_name = places_folder or (re.sub(r"[^a-z0-9]+", "-", plural.lower()).strip("-") if plural else "places")
     settings = SiteSettings(
         site_name=title or folder.resolve().name.replace("-", " ").replace("_", " ").capitalize(),
         language=language, places=places, place_singular=singular.strip(), place_plural=plural.strip(),
         places_folder=folder_name or "places", org_name=organisation, repo_url=repo_url)
-    written = init_site(folder, settings)
-    click.echo(f"wrote {len(written)} files to {folder}. Next:\n"
-               f"  cd {folder}\n"
-               "  make serve    # preview at http://127.0.0.1:8000/ (installs into .venv on first use)\n"
-               "  make test     # check the facts, run the site tests, build --strict\n"
-               "Then replace the example claim in facts/claims/ and the EXAMPLE values in facts/article.yaml.")
+    pin = requirement()
+    written = init_site(folder, settings, pin=pin)
+    t = Messages(catalogue_language(language))
+    click.echo(t("init_wrote", count=len(written), folder=folder, marker=t("example_marker")))
+    if pin.warning:
+        # Last, so it is not scrolled away: the new site would not build elsewhere as it stands.
+        click.echo(printable(t(pin.warning, package=DISTRIBUTION, version=__version__, origin=pin.origin,
+                               line=pin.line)), err=True)

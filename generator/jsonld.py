@@ -56,4 +56,11 @@ def claim_review(claim: Claim, verdict: Verdict, scale: tuple[Verdict, ...], art
         "reviewRating": rating,
         "itemReviewed": item,
     })
+    if claim.withdrawal is not None:
+        # Kept, not dropped: a reader of the feed or the page learns the review was withdrawn, when
+        # and why. The rating stays as the last one published, for the record. schema.org lets a
+        # publisher name its own lifecycle terms in creativeWorkStatus.
+        review.update(creativeWorkStatus="Withdrawn", dateModified=claim.withdrawn.isoformat(),
+                      correction={"@type": "CorrectionComment", "text": claim.withdrawal.note,
+                                  "datePublished": claim.withdrawal.date.isoformat()})
     return review

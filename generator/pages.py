@@ -34,6 +34,7 @@ class ClaimItem:
     updated: Any = None
     corrected: bool = False
     label: str = ""
+    withdrawn: Any = None
     # The whole claim, for templates that show more of it: part of the page's cache key, so a
     # field added to the model and shown in a listing needs no change here.
     fact: Claim | None = None
@@ -62,13 +63,20 @@ class SiteView:
         self.verdicts = {v.id: v for v in facts.verdicts}
         self.places = {p.slug: p for p in facts.places}
         self.claim_by_id = {c.id: c for c in facts.claims}
+        # Every claim keeps its page and its passage; withdrawn ones count nowhere and are listed apart.
         self.in_order = tuple(sorted(facts.claims, key=lambda c: c.position))
+        self.current = tuple(c for c in self.in_order if c.withdrawn is None)
+        self.withdrawn = tuple(c for c in self.in_order if c.withdrawn is not None)
         self.by_place: dict[str, list[Claim]] = {}
+        self.withdrawn_by_place: dict[str, list[Claim]] = {}
         self.by_verdict: dict[str, list[Claim]] = {v.id: [] for v in facts.verdicts}
-        for claim in self.in_order:
+        for claim in self.current:
             for slug in claim.places:
                 self.by_place.setdefault(slug, []).append(claim)
             self.by_verdict[claim.status].append(claim)
+        for claim in self.withdrawn:
+            for slug in claim.places:
+                self.withdrawn_by_place.setdefault(slug, []).append(claim)
         # Where each claim sits in each of those lists, for its nearest neighbours.
         self.index: dict[tuple[int, str], int] = {}
         for group in [*self.by_place.values(), *self.by_verdict.values()]:
@@ -76,7 +84,12 @@ class SiteView:
                 self.index[id(group), claim.id] = i
 
     def item(self, claim: Claim, **extra: Any) -> ClaimItem:
-        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], fact=claim, **extra)
+        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], fact=claim,
+                         withdrawn=claim.withdrawn, **extra)
+
+    def withdrawn_items(self, claims: tuple[Claim, ...] | list[Claim]) -> tuple[ClaimItem, ...]:
+        """Withdrawn claims as listings show them apart: with the date and their last verdict."""
+        return tuple(self.item(c, label=self.verdicts[c.status].label) for c in claims)
 
     def tally(self, claims: tuple[Claim, ...] | list[Claim]) -> tuple[tuple[Verdict, int], ...]:
         """(verdict, count) in scale order, verdicts with no claims left out."""
@@ -104,6 +117,14 @@ class SiteView:
 
     def place_path(self, slug: str) -> str:
         return self.options.place_path(slug)
+
+    def scale_changes(self) -> tuple[tuple[int, Any, str, str], ...]:
+        """(number, date, note, verdict labels) of every dated change to the scale, oldest first;
+        the number is the anchor the feed links to (scale-change-N), fixed once published."""
+        labels = {v.id: v.label for v in self.facts.verdicts}
+        return tuple((n, change.date, change.note,
+                      self.t("list_separator").join(labels.get(v, v) for v in change.verdicts))
+                     for n, change in enumerate(self.facts.verdict_changes, start=1))
 
 
 class PageType:
@@ -166,14 +187,15 @@ class HomePage(PageType):
             threshold = min(ratings) + (max(ratings) - min(ratings)) / 4
             flagged_ids = tuple(v.id for v in facts.verdicts
                                 if v.rating_value is not None and v.rating_value <= threshold)
-        flagged_all = [c for c in site.in_order if c.status in flagged_ids]
+        flagged_all = [c for c in site.current if c.status in flagged_ids]
         flagged = tuple(site.item(c) for c in flagged_all[:FLAGGED])
         labels = tuple(site.verdicts[i].label for i in flagged_ids if any(f.verdict.id == i for f in flagged))
         recent: tuple[ClaimItem, ...] = ()
         if len({c.updated for c in facts.claims}) > 1:
-            recent = tuple(site.item(c, updated=c.updated, corrected=c.updated != c.reviewed)
+            recent = tuple(site.item(c, updated=c.updated, corrected=c.updated != c.reviewed and not c.withdrawn)
                            for c in facts.recently_updated(5))
-        return {**self.common(), "tally": site.tally(facts.claims), "claim_count": len(facts.claims),
+        return {**self.common(), "tally": site.tally(site.current), "claim_count": len(site.current),
+                "withdrawn_count": len(site.withdrawn),
                 "flagged": flagged, "flagged_more": len(flagged_all) - len(flagged), "flagged_labels": labels, "recent": recent,
                 "places": tuple((p, len(site.by_place.get(p.slug, ()))) for p in facts.places),
                 "has_timeline": bool(facts.timeline), "article_date": article_date(facts.article, site.t)}
@@ -219,7 +241,8 @@ class PlacePage(PageType):
 
     def context(self) -> dict[str, Any]:
         claims = tuple(self.site.by_place.get(self.place.slug, ()))
-        return {**self.common(), "place": self.place, "claim_count": len(claims),
+        withdrawn = self.site.withdrawn_items(self.site.withdrawn_by_place.get(self.place.slug, ()))
+        return {**self.common(), "place": self.place, "claim_count": len(claims), "withdrawn": withdrawn,
                 "tally": self.site.tally(claims), "groups": self.site.groups(claims, summary=True),
                 "edit_url": self.site.options.edit_url(self.place.source_path)}
 
@@ -247,9 +270,10 @@ class VerdictsPage(PageType):
 
     def context(self) -> dict[str, Any]:
         site = self.site
-        groups = tuple((v, tuple(site.item(c) for c in site.in_order if c.status == v.id))
+        groups = tuple((v, tuple(site.item(c) for c in site.current if c.status == v.id))
                        for v in site.facts.verdicts)
         return {**self.common(), "groups": groups, "verdict_page": True,
+                "withdrawn": site.withdrawn_items(site.withdrawn), "changes": site.scale_changes(),
                 "scale_counts": tuple((v, len(items)) for v, items in groups)}
 
     def title(self) -> str:
@@ -297,8 +321,8 @@ class ArticlePage(PageType):
         return {**self.common(), "title": self.title(), "passages": passages, "parts": self.parts,
                 "article_date": article_date(site.facts.article, site.t),
                 "first": first, "last": self.last,
-                "tally": site.tally(site.facts.claims) if first else (),
-                "claim_count": len(site.facts.claims) if first else 0}
+                "tally": site.tally(site.current) if first else (),
+                "claim_count": len(site.current) if first else 0}
 
     def meta(self) -> dict[str, Any]:
         t = self.site.t
@@ -337,7 +361,7 @@ class AboutPage(PageType):
 
     def context(self) -> dict[str, Any]:
         return {**self.common(), "organisation": self.site.facts.article.organisation,
-                "claim_count": len(self.site.facts.claims)}
+                "claim_count": len(self.site.current)}
 
     def title(self) -> str:
         return self.site.t("about_heading", organisation=self.site.facts.article.organisation.name)
@@ -369,6 +393,8 @@ class ClaimPage(PageType):
         a claim is related to its neighbours (not every page to the first five claims) and a
         site's build stays linear in its number of claims."""
         site, claim = self.site, self.claim
+        if claim.withdrawn is not None:
+            return ()  # a withdrawn claim is in no list to have neighbours in
         chosen: list[Claim] = []
         seen = {claim.id}
         groups = [site.by_place.get(slug, []) for slug in claim.places] + [site.by_verdict[claim.status]]
@@ -435,8 +461,9 @@ class ClaimPage(PageType):
         site, claim = self.site, self.claim
         verdict = site.verdicts[claim.status]
         t = site.t
+        withdrawn = f"{t('withdrawn_label')}: " if claim.withdrawn else ""
         return self.head(
-            f"{verdict.label}: {claim.summary}",
+            f"{withdrawn}{verdict.label}: {claim.summary}",
             search={"boost": 2},
             # Verdict tags only: Material's search weighs tags a million times the text, so a
             # place tag on every claim would bury the place's own page under its claims.

@@ -354,8 +354,9 @@ class Renderer:
         if name != "verdicts":
             raise KeyError(name)
         counts = {v.id: 0 for v in self.facts.verdicts}
-        for claim in self.facts.claims:
+        for claim in self.site.current:
             counts[claim.status] += 1
         return self.env.get_template("_verdict_table.html.j2").render(
             t=self.t, options=self.options, link=self.options.links_from(page_path),
-            scale_counts=tuple((v, counts[v.id]) for v in self.facts.verdicts), verdict_page="")
+            scale_counts=tuple((v, counts[v.id]) for v in self.facts.verdicts), verdict_page="",
+            changes=self.site.scale_changes())
