@@ -3,20 +3,21 @@
 Material's search plugin writes search/search_index.json from the built pages; the MkDocs adapter
 hands it to `fold_search_index` after the build, which returns the index readers search:
 
-- Text is plain: an entity in a title or text (`Xiaomi&#x27;s`) becomes its character, except
+- Text is plain: an entity in a title or text (`O&#x27;Brien`) becomes its character, except
   `&lt;`, `&gt;` and `&amp;`, which Material itself writes because its results are HTML. (Lunr,
-  Material's search library, breaks on some tokens with digits in them, such as `xiaomi&#x27`:
+  Material's search library, breaks on some tokens with digits in them, such as `o&#x27`:
   its token set then names words the index does not hold and every query that meets them throws.
   The site's search worker repairs that too, theme/assets/javascripts/workers/factcheck-search.js.)
 - Typographic variants are folded to one form: curly and fullwidth quotes to ' and ", fullwidth
-  letters and digits to ASCII (their NFKC forms). The index config carries the table (`fold`), and
-  the worker folds every query with it, so `Xi’an` typed on a phone finds `Xi'an`. A character the
-  site's search separator splits words at is never folded into one it does not: folding changes
-  how words are written, never where they end.
+  letters and digits to ASCII (their NFKC forms). The index config carries the table (`fold`),
+  and the worker folds every query with it, so `O’Brien` typed on a phone finds `O'Brien`. A
+  character the site's search separator splits words at is never folded into one it does not:
+  folding changes how words are written, never where they end.
 - The sources a claim cites are searchable: a claim page's Sources section is left out of the index
   (its table headings and archive links would be noise in every result), so each claim gets a
   section holding its sources' titles and publishers. A source's title is often the only place a
-  name appears in the source's own language (亦庄, 合肥 in Chinese headlines of an English site).
+  name appears in the source's own language (a Chinese place name in the headline of a Chinese
+  source that an English site cites).
 
 Lower case is lunr's own: it lowers every indexed word and every query term.
 """

@@ -333,7 +333,8 @@ ASK_WORKER = """async ([url, text]) => {
     worker.addEventListener("error", e => fail(new Error("the worker failed: " + e.message)), { once: true })
     setTimeout(() => fail(new Error("the worker did not answer")), 10000)
   })
-  const config = { lang: ["en"], separator: "[\\\\s]+", pipeline: [], fields: { title: { boost: 1000 }, text: { boost: 1 } } }
+  const fields = { title: { boost: 1000 }, text: { boost: 1 } }
+  const config = { lang: ["en"], separator: "[\\\\s]+", pipeline: [], fields }
   worker.postMessage({ type: 0, data: { config, docs: [{ location: "page/", title: "Page", text }], options: {} } })
   await reply()
   worker.postMessage({ type: 2, data: "aa" })
@@ -393,7 +394,8 @@ def test_verdict_charts_are_drawn_to_scale(browser, served: str, built, width: i
 
 
 # Links a reader taps: share links, the claim page's last line, the footer, the header.
-TARGETS = ".fc-share, .fc-footer-line a, .md-footer a, .md-copyright a, .md-header a, .md-header label.md-header__button"
+TARGETS = (".fc-share, .fc-footer-line a, .md-footer a, .md-copyright a, "
+           ".md-header a, .md-header label.md-header__button")
 TARGET_BOXES = """selector => [...document.querySelectorAll(selector)].filter(el => {
   const style = getComputedStyle(el)
   return el.getClientRects().length && style.visibility === "visible" && Number(style.opacity) > 0

@@ -7,8 +7,8 @@
  * config is the one place the theme lets a site plug into search.
  *
  * 1. Every query is folded as the index was folded at build time (generator/search_index.py):
- *    the index config carries the table (`fold`), so `Xi’an` typed on a phone, or fullwidth
- *    letters, find what `Xi'an` finds. The query box keeps what the reader typed.
+ *    the index config carries the table (`fold`), so `O’Brien` typed on a phone, or fullwidth
+ *    letters, find what `O'Brien` finds. The query box keeps what the reader typed.
  * 2. Lunr's token set is built without collisions. Lunr 2.3.9 keys the nodes of its word graph by
  *    writing each edge as its character then the child node's number, with no separator, so two
  *    different nodes can get the same key when edges are digits: edge "2" to node 751 and edges
