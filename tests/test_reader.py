@@ -276,13 +276,17 @@ def test_every_claim_cites_its_sources_in_the_search_index_and_each_result_opens
 
 
 def init_site(folder: Path, *args: str) -> Path:
-    """A new site from `init` (one example claim): quick to build."""
+    """A new site from `init` (one example claim), its example text replaced as an editor does
+    before publishing: quick to build with --strict."""
     from click.testing import CliRunner
 
     from generator.cli import main
 
+    from .starter_sites import fill_in_examples
+
     result = CliRunner().invoke(main, ["init", str(folder), "--title", "Local check", *args])
     assert result.exit_code == 0, result.output
+    fill_in_examples(folder)
     return folder
 
 
