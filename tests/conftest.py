@@ -82,9 +82,16 @@ def build_in_process(source: Path, out: str = "out") -> Path:
     return source
 
 
+# The address the session's copy of the real site is built for, as the deploy workflow sets SITE_URL
+# (a build without one leaves share links and cards out; a local address fails --strict).
+PUBLIC_URL = "https://factcheck.example.org/"
+
+
 def build_site(target: Path) -> Path:
-    """A copy of the real site, built with MkDocs in strict mode into target/out."""
-    return build_in_process(copy_site(target))
+    """A copy of the real site, built with MkDocs in strict mode into target/out, for PUBLIC_URL."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SITE_URL", PUBLIC_URL)
+        return build_in_process(copy_site(target))
 
 
 @pytest.fixture
