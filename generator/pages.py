@@ -440,7 +440,7 @@ class ClaimPage(PageType):
             ("X", f"https://twitter.com/intent/tweet?url={quote(url, safe='')}&text={quote(text[:200], safe='')}"),
             ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url, safe='')}"),
             ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}"),
-        ) + ((("Weibo", f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
+        ) + (((t("share_weibo"), f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
                           f"&title={quote(text[:200], safe='')}"),) if options.language.startswith("zh") else ())
 
     def context(self) -> dict[str, Any]:

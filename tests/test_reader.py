@@ -363,8 +363,6 @@ def test_a_chinese_site_has_no_language_selector_in_its_header(tmp_path: Path) -
     assert not re.search(r">\s*(?:zh|Zh|ZH|en|En)\s*<", header)
 
 
-@pytest.mark.xfail(strict=True, reason="pages.py share() names Weibo from the catalogue's share_weibo (the lead's "
-                                       "page rewrite); remove this mark when it does")
 def test_a_chinese_site_shares_to_weibo_by_its_chinese_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.i18n import Messages
     from generator.plugin import build_strict
@@ -377,8 +375,6 @@ def test_a_chinese_site_shares_to_weibo_by_its_chinese_name(tmp_path: Path, monk
     assert Messages("zh")("share_weibo") in names and "Weibo" not in names
 
 
-@pytest.mark.xfail(strict=True, reason="publish.share_images passes the card's words and the claimant to claim_card "
-                                       "(the lead's publish.py); remove this mark when it does")
 def test_a_claim_card_says_claim_and_verdict_and_who_made_the_claim(built: Path, facts: Facts) -> None:
     from generator.i18n import Messages
     from generator.pages import attribution
