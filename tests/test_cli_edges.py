@@ -94,6 +94,7 @@ def trickle() -> Iterator[str]:
     listener.close()
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_a_server_that_trickles_bytes_hits_the_deadline(trickle: str) -> None:
     started = time.monotonic()
     level, message = probe(trickle, timeout=2, allow_private=True)

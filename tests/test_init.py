@@ -114,6 +114,7 @@ def test_the_site_tests_pass_in_a_new_site(tmp_path: Path) -> None:
     assert re.search(r"\b3 passed\b", result.stdout)
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_new_writes_a_schema_line_that_resolves_in_the_site(tmp_path: Path) -> None:
     site = tmp_path / "s"
     assert init(site, "--title", "S").exit_code == 0

@@ -129,6 +129,7 @@ def at(i: int, message: str) -> str:
     return f"{CLAIM_PATH}:{FIRST_SOURCE_LINE + i}:11: sources[{i}].url: {message}"
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_broken_links_are_located_errors(facts: Path, server: Server) -> None:
     urls = [f"{base(server)}/{name}" for name in ("gone", "error", "no-head", "forbidden", "slow")]
     point_facts_at(facts, server, [*urls, closed_port_url()])
@@ -149,6 +150,7 @@ def test_broken_links_are_located_errors(facts: Path, server: Server) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_fine_links_pass_and_a_shared_url_is_fetched_once(facts: Path, server: Server) -> None:
     point_facts_at(facts, server, [f"{base(server)}/no-head", f"{base(server)}/forbidden"])
 
@@ -166,6 +168,7 @@ def test_fine_links_pass_and_a_shared_url_is_fetched_once(facts: Path, server: S
     assert [r for r in server.requests if r[1] == "/no-head"] == [("HEAD", "/no-head"), ("GET", "/no-head")]
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_a_broken_shared_url_is_reported_at_every_place(facts: Path, server: Server) -> None:
     point_facts_at(facts, server, [f"{base(server)}/ok"])
     for name in ("places/northtown.yaml", "timeline.yaml"):

@@ -153,6 +153,7 @@ def release_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"wheel": wheel, "sdist": sdist, "log": log}
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_the_build_prints_no_packaging_warnings(release_files: dict) -> None:
     if WHEEL_DIR:
         pytest.skip("the release workflow built these files; its build step shows the log")
@@ -161,6 +162,7 @@ def test_the_build_prints_no_packaging_warnings(release_files: dict) -> None:
     assert not re.findall(r"^warning: (no files found|no previously-included).*$", log, re.M)  # MANIFEST.in
 
 
+@pytest.mark.slow  # builds the sdist and the wheel (a few seconds)
 def test_the_wheel_carries_every_file_of_the_package(release_files: dict) -> None:
     names = set(zipfile.ZipFile(release_files["wheel"]).namelist())
     expected = {path.relative_to(ROOT).as_posix() for path in (ROOT / "generator").rglob("*")
@@ -173,6 +175,7 @@ def test_the_wheel_carries_every_file_of_the_package(release_files: dict) -> Non
     assert f"Project-URL: Source, {PUBLIC_REPOSITORY}\n" in meta
 
 
+@pytest.mark.slow  # builds the sdist and the wheel (a few seconds)
 def test_the_sdist_carries_the_tests_and_what_they_need(release_files: dict) -> None:
     with tarfile.open(release_files["sdist"]) as archive:
         top = f"factcheck_microsite-{generator.__version__}/"
@@ -437,6 +440,7 @@ def actionlint(*paths: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_actionlint_passes_init_workflows_and_the_action_steps(init_sites: dict[str, Path], tmp_path: Path) -> None:
     for site in init_sites.values():
         assert actionlint(*workflow_files(site)) == []

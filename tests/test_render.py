@@ -231,6 +231,7 @@ def _every_edit(facts: Any) -> Iterator[tuple[str, Any]]:
                 yield kind, replace(facts, **{field: changed})
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_cached_pages_always_equal_a_fresh_render() -> None:
     """Under serve, pages come from a cache keyed by everything their template receives; after
     an edit of any field of any kind, every page must still be exactly a fresh render."""

@@ -51,6 +51,7 @@ def test_folding_never_joins_words_the_separator_keeps_apart() -> None:
     assert fold_table("[\\p{Han}") == FOLDS
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_each_claim_gets_a_section_of_its_sources_after_its_own_sections() -> None:
     cited = [CitedSources("claims/a/#sources", "Sources", ("合肥相关方回应 (新浪)", "<script>x</script> & co")),
              CitedSources("claims/gone/#sources", "Sources", ("Never indexed",))]

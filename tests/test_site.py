@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator.build import check_facts
@@ -112,6 +113,7 @@ def test_a_bad_fact_stops_the_build_with_a_located_message(site: Path) -> None:
     assert check.stdout.splitlines()[0].startswith(f"facts/claims/{claim_id}.yaml:{number + 1}:9: status:")
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_real_facts_check_clean() -> None:
     result = run(["generator", "check"], cwd=ROOT)
     assert result.returncode == 0, result.stdout

@@ -137,6 +137,7 @@ HOSTILE = st.lists(st.sampled_from([
 @given(title=HOSTILE.filter(str.strip), organisation=HOSTILE.filter(str.strip),
        singular=HOSTILE.filter(lambda text: text.strip() and "/" not in text),
        plural=HOSTILE.filter(lambda text: text.strip()))
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 def test_any_plain_text_option_is_written_as_typed_and_never_as_markup(
         tmp_path_factory: pytest.TempPathFactory, title: str, organisation: str, singular: str, plural: str) -> None:
     site = tmp_path_factory.mktemp("hostile") / "site"

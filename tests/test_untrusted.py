@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,6 +48,7 @@ documents = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_si
                          max_leaves=12)
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=yaml_text)
 def test_random_text_gives_a_site_or_located_errors(facts: Path, text: str) -> None:
@@ -54,6 +56,7 @@ def test_random_text_gives_a_site_or_located_errors(facts: Path, text: str) -> N
     assert_site_or_located_errors(facts)
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(list(yaml.safe_load(CLAIM))), value=documents)
 def test_mutated_claims_give_a_site_or_located_errors(facts: Path, field: str, value) -> None:
@@ -63,6 +66,7 @@ def test_mutated_claims_give_a_site_or_located_errors(facts: Path, field: str, v
     assert_site_or_located_errors(facts)
 
 
+@pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(min_value=0, max_value=len(CLAIM)), insert=yaml_text)
 def test_spliced_claims_give_a_site_or_located_errors(facts: Path, cut: int, insert: str) -> None:
