@@ -12,7 +12,6 @@ import datetime as dt
 import difflib
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import lru_cache
@@ -22,6 +21,7 @@ from typing import Any
 from .errors import FactError, FactsInvalid
 from .load import Document, FieldPath
 from .sanitize import markdown_links
+from .textcheck import FileTally, character_problem, field_budget_problem
 from .urls import InvalidURL, check_url, is_web_url
 from .kinds import KINDS
 from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
@@ -32,30 +32,15 @@ SUPPORTED_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "type", "properties", "required",
     "additionalProperties", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems",
     "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType", "x-reference",
+    "maxItems",
 }
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-# Characters whose numbers make Python-Markdown slow, and how many a Markdown field may hold.
-_MARKUP_BUDGET = (("[", 200, "square brackets [ (a link takes one)"), ("&<>", 2000, "& < > characters"),
-                  ("*_", 2000, "* and _ characters (emphasis marks)"))
-# Python-Markdown recurses once per level of nested lists or emphasis; past a few hundred levels it
-# raises RecursionError. Real prose nests a few levels, so deeper text is refused first.
-_MAX_NESTING = 20
-_NESTED_LIST = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d}" % (_MAX_NESTING + 1), re.MULTILINE)
-_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * _MAX_NESTING + 1), re.MULTILINE)
 # File stems a folder kind cannot use: its listing page is <folder>/index.md.
 _RESERVED_STEMS = {"index"}
 TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "object": "a mapping of fields",
     "array": "a list", "null": "null", "boolean": "true or false", "number": "a number",
 }
-# Characters no fact text may hold: C0 and C1 controls (tab and newline aside), lone surrogates,
-# non-characters, and the bidirectional overrides that can make text read differently from
-# what it holds (U+202E). They break XML and terminals and hide what a reviewer reads.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(1, 17))
-    + "]"
-)
 
 
 @lru_cache(maxsize=None)
@@ -124,10 +109,6 @@ def _number(value: int) -> str:
     return text
 
 
-def _char_name(char: str) -> str:
-    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
-
-
 @lru_cache(maxsize=None)
 def _pattern(pattern: str) -> re.Pattern:
     """A schema pattern with JSON Schema's (ECMAScript's) meaning of `$`: the very end of the
@@ -161,6 +142,7 @@ class SchemaCheck:
         self.errors: list[FactError] = []
         # (field path, value, kind it names) for every field the schema marks with x-reference.
         self.references: list[tuple[FieldPath, str, str]] = []
+        self.tally = FileTally()
 
     def run(self, schema_name: str) -> Any:
         return self.check(self.document.data, read_schema(schema_name), (), schema_name)
@@ -215,6 +197,7 @@ class SchemaCheck:
             result = trial.check(value, option, where, name, error)
             if not trial.errors:
                 self.references += trial.references
+                self.tally.merge(trial.tally)
                 return result
         # Report against the first option: it is the one a person means (null is the fallback).
         return self.check(value, options[0], where, name, error)
@@ -224,10 +207,9 @@ class SchemaCheck:
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             self.fail(where, f"is {len(value):,} characters; at most {schema['maxLength']:,} allowed")
             return value
-        bad = _FORBIDDEN.search(value)
-        if bad:
-            self.fail(where, f"contains {_char_name(bad.group())} at character {bad.start() + 1}; "
-                             "remove it (control and direction-override characters are not allowed)")
+        problem = character_problem(value)
+        if problem:
+            self.fail(where, problem)
             return value
         if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
             if not value.strip():
@@ -249,17 +231,11 @@ class SchemaCheck:
                 return value
         if "minLength" in schema and len(value) < schema["minLength"]:
             self.fail(where, "must not be empty")
-        if schema.get("contentMediaType") == "text/markdown":
-            # Python-Markdown slows down sharply with piles of brackets or entities; real prose
-            # needs few, so a field past these bounds is refused before Markdown sees it.
-            for chars, limit, what in _MARKUP_BUDGET:
-                count = sum(value.count(char) for char in chars)
-                if count > limit:
-                    self.fail(where, f"has {count:,} {what}; a Markdown field may have at most {limit:,}")
-                    return value
-            if _NESTED_LIST.search(value) or _DEEP_INDENT.search(value):
-                self.fail(where, f"nests lists or indents more than {_MAX_NESTING} levels deep; flatten it")
+        if "format" not in schema:
+            if not self._within_budget(value, where, schema.get("contentMediaType") == "text/markdown",
+                                       schema.get("maxLength")):
                 return value
+        if schema.get("contentMediaType") == "text/markdown":
             try:
                 links = markdown_links(value)
             except RecursionError:
@@ -273,7 +249,24 @@ class SchemaCheck:
                                      "(http:// or https:// with a host name)")
         return value
 
+    def _within_budget(self, value: str, where: FieldPath, markdown: bool, max_length: int | None) -> bool:
+        """Count the text against its field's and its file's budgets (textcheck.py), before
+        Markdown sees it; False when the field is over one."""
+        self.tally.add(where, value)
+        problem = field_budget_problem(value, markdown, max_length)
+        if problem:
+            self.fail(where, problem)
+        return problem is None
+
+    def budget_errors(self) -> list[FactError]:
+        """The file's text over a per-file budget, located at the field that took it over."""
+        return [self.document.at(where, message) for where, message in self.tally.problems()]
+
     def _check_list(self, value: list, schema: dict[str, Any], where: FieldPath, name: str) -> list:
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            # Items past the bound are not checked one by one: the count alone is the error.
+            self.fail(where, f"has {len(value):,} items; at most {schema['maxItems']:,} allowed")
+            return value
         if "minItems" in schema and len(value) < schema["minItems"]:
             self.fail(where, "must not be empty" if schema["minItems"] == 1 else
                       f"needs at least {schema['minItems']} items")
@@ -347,6 +340,7 @@ def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactE
         return None, [document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}")], []
     check = SchemaCheck(document)
     data = check.run(KINDS[document.kind].schema)
+    check.errors += check.budget_errors()
     cross = CrossCheck(today)
     cross.dates(document, data)
     return (None if check.errors else data), check.errors + cross.errors, check.references
