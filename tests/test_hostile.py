@@ -379,8 +379,17 @@ ATOMS = list("<>\"'`()[]!{}|*_#&;:=/\\\r\n\t \x00\x01\x1b\u202e\u2028aZ0é武") 
     "<https://a.b>", "<javascript:alert(1)>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
     " onfocus=alert(1) autofocus ", "{: onclick=alert(1) }", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)",
     "]]>", "</script>", "{{ 7*7 }}", "{% raw %}", "---", "\n# h\n", "\n| a | b |\n", "https://a.b/",
+    # Third round: invisible characters, joiners and selectors (needed or not), stacked marks,
+    # fences, line-start markers of Markdown extensions, and runs that cost Markdown the most.
+    "\U000e0041\U000e0042", "\u200b", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200d", "\u200c", "\ufe0f",
+    "\U000e0100", "\u0301" * 5, "\U0001f468\u200d\U0001f469", "\u0645\u06cc\u200c\u062e",
+    "\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f", "~~~", "```", "\n~~~x\n",
+    "\n- a\n", "\n: b\n", '\n!!! danger "x"\n', "\n??? note\n", "[^1]", "\n*[HTML]: x\n", "|" * 40,
+    "\\" * 40, "&" * 20,
 ]
 hostile_text = st.lists(st.sampled_from(ATOMS), min_size=1, max_size=12).map("".join)
+# Lists the pages join into one paragraph, drawn whole, around their caps.
+hostile_list = st.lists(hostile_text, min_size=0, max_size=24, unique=True)
 hostile_url = st.one_of(
     hostile_text.map(lambda t: "https://example.com/" + t),
     hostile_text.map(lambda t: "https://example.com/?" + t),
@@ -403,8 +412,14 @@ URL_FIELDS = {
     CLAIM: [("sources", 0, "url"), ("sources", 0, "archive_url")],
     "timeline.yaml": [("events", 0, "sources", 0, "url")],
 }
+LIST_FIELDS = {CLAIM: [("keywords",)], "places/northtown.yaml": [("aliases",)]}
 FIELD_CHOICES = [(f, w, "text") for f, ws in TEXT_FIELDS.items() for w in ws] + \
-                [(f, w, "url") for f, ws in URL_FIELDS.items() for w in ws]
+                [(f, w, "url") for f, ws in URL_FIELDS.items() for w in ws] + \
+                [(f, w, "list") for f, ws in LIST_FIELDS.items() for w in ws]
+DRAW = {"text": hostile_text, "url": hostile_url, "list": hostile_list}
+# Invisible characters no data file may carry; the flags made of tag characters are kept.
+INVISIBLE_IN_DATA = re.compile("[\u00ad\u034f\u061c\u180e\u200b\u200e\u200f\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
+TAG_FLAGS = re.compile("\U0001f3f4[\U000e0061-\U000e007a]{5}\U000e007f")
 ORIGINALS = {name: yaml.safe_load((FIXTURES / "facts" / name).read_text()) for name in
              {*TEXT_FIELDS, *URL_FIELDS, "claims/factory-coming.yaml", "places/southtown.yaml"}}
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -435,7 +450,7 @@ def write_hostile(facts: Path, choices: list[tuple[str, tuple, str]], values: li
 @given(data=st.data())
 def test_hostile_text_in_any_field_gives_inert_pages_and_intact_data(facts: Path, data) -> None:
     choices = data.draw(st.lists(st.sampled_from(FIELD_CHOICES), min_size=1, max_size=4, unique=True))
-    values = [data.draw(hostile_url if kind == "url" else hostile_text) for _, _, kind in choices]
+    values = [data.draw(DRAW[kind]) for _, _, kind in choices]
     write_hostile(facts, choices, values)
     try:
         model, pages, files = build_pages(facts, OPTIONS, TODAY)
@@ -469,6 +484,12 @@ def test_hostile_text_in_any_field_gives_inert_pages_and_intact_data(facts: Path
             assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell
     parsed = json.loads(files["facts.json"])
     assert [c["claim"] for c in parsed["claims"]] == [c.claim for c in model.claims]
+    for name in ("facts.json", "claimreview.json", "feed.xml", "facts.csv"):
+        # As a reader gets it: JSON unescaped, the CSV without the byte-order mark Excel wants.
+        text = json.dumps(json.loads(files[name]), ensure_ascii=False) if name.endswith(".json") else \
+            files[name].removeprefix("\ufeff")
+        hidden = INVISIBLE_IN_DATA.search(TAG_FLAGS.sub("", text))
+        assert hidden is None, (name, hidden)
 
 
 # Found by the second attack on this round's defences.
