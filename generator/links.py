@@ -30,6 +30,7 @@ from http.client import HTTPException
 
 from .errors import FactError, GeneratorError
 from .load import Document, FieldPath
+from .urls import to_ascii_host
 
 USER_AGENT = "factcheck-generator link check (python -m generator check --links)"
 GET_LIMIT = 4096  # bytes read from a GET answer: enough to know the page is served
@@ -191,8 +192,8 @@ def _hop(url: str, allow_private: bool) -> _Hop:
         address = _ascii_url(url)
         parts = urllib.parse.urlsplit(address)
         port = parts.port
-        host = (parts.hostname or "").encode("idna").decode("ascii")
-    except (ValueError, UnicodeError):
+        host = to_ascii_host(parts.hostname) if parts.hostname else ""
+    except (ValueError, UnicodeError):  # InvalidURL is a ValueError
         raise _Refusal("invalid") from None
     if parts.scheme not in ("http", "https"):
         raise _Refusal("scheme")

@@ -767,3 +767,33 @@ def test_text_over_a_budget_is_refused_by_check_at_once(facts: Path, attack: str
     assert time.process_time() - started < 5  # a hang guard: check costs milliseconds here
     assert any(e.startswith(f"facts/{file}:") and expected in e for e in errors), errors
     assert all(LOCATED.match(e) for e in errors), errors
+
+
+# IDNA by UTS 46, as browsers map host names (issue 21): the old codec made faß.de fass.de.
+@pytest.mark.parametrize("url, normal", [
+    ("https://faß.de/x", "https://xn--fa-hia.de/x"),
+    ("https://Straße.example/", "https://xn--strae-oqa.example/"),
+    ("https://münchen.de/", "https://xn--mnchen-3ya.de/"),
+    ("https://пример.рф/", "https://xn--e1afmkfd.xn--p1ai/"),
+    ("https://例え.テスト/", "https://xn--r8jz45g.xn--zckzah/"),
+])
+def test_international_host_names_are_written_as_browsers_open_them(facts: Path, url: str, normal: str) -> None:
+    edit_source(facts / CLAIM, url=url)
+    assert errors_of(facts) == []
+    pages, files, _ = built(facts)
+    assert f'href="{normal}"' in to_html(pages["claims/most-engineers.md"])
+    assert normal in json.loads(files["facts.json"])["claims"][1]["sources"][0]["url"]
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://\U0001f600.example/", "is not a valid international domain name (Codepoint U+1F600 at position 1 of "),
+    ("https://xn--ls8h.la/", "is not a valid international domain name"),
+    ("https://\u0430pple.com/", "mixes Cyrillic and Latin letters in '\u0430pple', as look-alike addresses do"),
+    ("https://xn--pple-43d.com/", "mixes Cyrillic and Latin letters in '\u0430pple', as look-alike addresses do"),
+    ("https://xn--abc.com/", "is not a valid international domain name"),
+])
+def test_an_invalid_or_look_alike_host_is_a_located_error(facts: Path, url: str, message: str) -> None:
+    edit_source(facts / CLAIM, url=url)
+    errors = errors_of(facts)
+    assert len(errors) == 1 and errors[0].startswith("facts/claims/most-engineers.yaml:") and \
+        ": sources[0].url: " in errors[0] and message in errors[0], errors

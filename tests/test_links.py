@@ -211,3 +211,26 @@ def test_tls_failure_is_a_message_not_a_traceback(server: Server) -> None:
 
     assert level == "error"
     assert message.startswith("TLS error: ")
+
+
+def test_an_international_host_is_looked_up_as_browsers_map_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """UTS 46 (non-transitional): faß.de is xn--fa-hia.de, a different domain from fass.de."""
+    from generator import links
+
+    asked: list[str] = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "not in the test's table")
+
+    monkeypatch.setattr(links.socket, "getaddrinfo", getaddrinfo)
+    assert probe("https://faß.de/x", timeout=2) == ("error", "the host name was not found (DNS)")
+    assert asked == ["xn--fa-hia.de"]
+
+
+@pytest.mark.parametrize("url", ["https://\U0001f600.example/", "https://\u0430pple.com/"])
+def test_an_invalid_or_look_alike_host_is_not_fetched(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import links
+
+    monkeypatch.setattr(links.socket, "getaddrinfo", lambda *a, **k: pytest.fail("no lookup for an invalid host"))
+    assert probe(url, timeout=2) == ("error", "not a valid web address")
