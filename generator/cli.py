@@ -23,7 +23,7 @@ from .export import export_files
 from .init import InitRefused, SiteSettings, init_site
 from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_verdict_changes
-from .links import check_links
+from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
 from .validate import validate_facts
 from .scaffold import find_placeholders, new_fact
@@ -108,12 +108,16 @@ def main() -> None:
 @click.option("--link-timeout", default=10.0, show_default=True, metavar="SECONDS",
               type=click.FloatRange(min=0, min_open=True), callback=_finite_seconds,
               help="With --links: seconds each URL may take in all, redirects and retries included.")
+@click.option("--links-deadline", default=RUN_DEADLINE, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0, min_open=True), callback=_finite_seconds,
+              help="With --links: seconds the whole check may take; URLs not fetched by then are reported "
+                   "as not checked (a warning).")
 @click.option("--allow-private-hosts", is_flag=True,
               help="With --links: also fetch loopback, private and link-local hosts (a local test server). "
                    "Without it they are reported as not fetched, and redirects to them as broken.")
 @_at_edge
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
-          link_timeout: float, allow_private_hosts: bool) -> None:
+          link_timeout: float, links_deadline: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
     # Each file is read and parsed once; validation, --since, placeholders and --links share it.
     documents = load_facts(facts_dir)
@@ -133,7 +137,7 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
     click.echo(f"{facts_dir}: {_count(len(facts.claims), 'claim')}, {_count(len(facts.places), 'place')}, "
                f"{_count(len(facts.verdicts), 'verdict')}: all valid")
     if links:
-        report = check_links(documents, link_workers, link_timeout, allow_private_hosts)
+        report = check_links(documents, link_workers, link_timeout, allow_private_hosts, deadline=links_deadline)
         for problem in report.problems:
             if output_format == "github":
                 click.echo(problem.error.github(problem.level))
