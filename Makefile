@@ -10,7 +10,8 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test test-fast check bench clean
 
-$(STAMP): pyproject.toml
+# generator/__init__.py holds the version: a new one must reach the installed metadata (--version, init).
+$(STAMP): pyproject.toml generator/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

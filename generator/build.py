@@ -22,8 +22,6 @@ class SessionCache:
         self.pages = PageCache()
         # Text of each generated page's cache file as this session last wrote it.
         self.written: dict[Path, str] = {}
-        # Hash of each generated page's HTML that passed the allow-list (plugin.on_page_content).
-        self.clean_html: dict[str, bytes] = {}
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:

@@ -18,11 +18,13 @@ from pathlib import Path, PurePosixPath
 
 import click
 
+from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .init import InitRefused, SiteSettings, init_site
+from .i18n import Messages, catalogue_language
+from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS
-from .history import HistoryUnavailable, unrecorded_verdict_changes
+from .history import HistoryUnavailable, unrecorded_changes
 from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
 from .validate import validate_facts
@@ -89,6 +91,8 @@ def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) ->
 
 
 @click.group()
+# The version the package was built with (generator.__version__), not a second copy of it.
+@click.version_option(__version__, "--version", prog_name=COMMAND, message="%(prog)s %(version)s")
 def main() -> None:
     """Check fact files and write the fact-check site's pages."""
 
@@ -99,8 +103,9 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
 @click.option("--since", "since", metavar="GIT-REF", default=None,
-              help="Also fail claims whose status changed since this ref without a new corrections entry "
-                   "(a renamed claim is compared with its old file).")
+              help="Also fail what readers would not be told about since this ref: a published claim or "
+                   "place gone (withdraw it, or list its id in previous_ids), a verdict as shown, claim or "
+                   "quote changed without a new dated corrections entry, a scale change without a change note.")
 @click.option("--links", is_flag=True,
               help="Also fetch every source URL; fail on broken ones, warn when a server refuses robots.")
 @click.option("--link-workers", default=8, show_default=True, type=click.IntRange(min=1),
@@ -124,7 +129,7 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
     facts = validate_facts(documents)
     if since:
         try:
-            changes = unrecorded_verdict_changes(facts_dir, since, documents)
+            changes = unrecorded_changes(facts_dir, since, documents)
         except HistoryUnavailable as problem:
             click.echo(f"check --since: {printable(str(problem))}", err=True)
             sys.exit(problem.exit_code)
@@ -342,9 +347,15 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
         site_name=title or folder.resolve().name.replace("-", " ").replace("_", " ").capitalize(),
         language=language, places=places, place_singular=singular.strip(), place_plural=plural.strip(),
         places_folder=folder_name or "places", org_name=organisation, repo_url=repo_url)
-    written = init_site(folder, settings)
+    pin = requirement()
+    written = init_site(folder, settings, pin=pin)
     click.echo(f"wrote {len(written)} files to {folder}. Next:\n"
                f"  cd {folder}\n"
                "  make serve    # preview at http://127.0.0.1:8000/ (installs into .venv on first use)\n"
                "  make test     # check the facts, run the site tests, build --strict\n"
                "Then replace the example claim in facts/claims/ and the EXAMPLE values in facts/article.yaml.")
+    if pin.warning:
+        # Last, so it is not scrolled away: the new site would not build elsewhere as it stands.
+        t = Messages(catalogue_language(settings.language))
+        click.echo(printable(t(pin.warning, package=DISTRIBUTION, version=__version__, origin=pin.origin,
+                               line=pin.line)), err=True)

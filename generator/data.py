@@ -1,6 +1,7 @@
 """The open data published beside the pages: facts.json, claimreview.json, facts.csv, feed.xml.
 
-Every file is made from the checked model, so all four agree with the pages. Text from fact
+Every file is made from the checked model, so all four agree with the pages. A withdrawn claim
+stays in all four (marked, with the date and reason), so no published verdict vanishes from them. Text from fact
 files is untrusted here too: JSON escapes <, > and &; the CSV defuses spreadsheet formulas;
 the feed escapes XML.
 """
@@ -19,7 +20,7 @@ from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from .i18n import Messages
 from .jsonld import claim_review
-from .model import Article, Claim, Facts, Verdict
+from .model import Article, Claim, Facts, Verdict, VerdictChange
 from .options import SiteOptions
 
 # The feed carries the most recently changed claims; readers follow changes, not the archive.
@@ -69,7 +70,7 @@ def plain(value: Any) -> Any:
 
 
 def _claim_data(claim: Claim, options: SiteOptions) -> dict[str, Any]:
-    return {**plain(claim), "url": options.page_url(f"claims/{claim.id}.md")}
+    return {**plain(claim), "url": options.page_url(options.claim_path(claim.id))}
 
 
 # Per-claim JSON is kept between the rebuilds of a serve session: an edit re-encodes one claim.
@@ -102,10 +103,11 @@ def facts_json(facts: Facts, options: SiteOptions) -> str:
     data = {
         "article": plain(facts.article),
         "verdicts": plain(facts.verdicts),
-        "places": [{**plain(p), "url": options.page_url(f"{options.places_folder}/{p.slug}.md")}
+        "places": [{**plain(p), "url": options.page_url(options.place_path(p.slug))}
                    for p in facts.places],
         "claims": None,
         "timeline": plain(facts.timeline),
+        "verdict_changes": plain(facts.verdict_changes),
     }
     claims = [_claim_json(claim, options).rstrip("\n") for claim in facts.claims]
     return _with_list(data, "claims", claims)
@@ -170,7 +172,7 @@ def facts_csv(facts: Facts, options: SiteOptions) -> str:
         row.update(verdict=claim.status, verdict_label=verdict.label,
                    rating_value="" if verdict.rating_value is None else verdict.rating_value,
                    updated=claim.updated.isoformat(), source_urls=" ; ".join(s.url for s in claim.sources),
-                   url=options.page_url(f"claims/{claim.id}.md"))
+                   url=options.page_url(options.claim_path(claim.id)))
         writer.writerow([_cell(row[column]) for column in columns])
     return out.getvalue()
 
@@ -191,16 +193,66 @@ def _timestamp(day: dt.date) -> str:
 
 def _entry_id(claim: Claim, options: SiteOptions) -> str:
     # Atom ids must be absolute IRIs; without a site_url a URN stands in.
-    return options.page_url(f"claims/{claim.id}.md") if options.site_url else f"urn:x-factcheck:claim:{claim.id}"
+    return options.page_url(options.claim_path(claim.id)) if options.site_url else f"urn:x-factcheck:claim:{claim.id}"
+
+
+def _claim_entry(claim: Claim, facts: Facts, options: SiteOptions, t: Messages) -> list[str]:
+    verdict = facts.verdict(claim.status)
+    title = t("share_title", claim=claim.claim, verdict=verdict.label)
+    summary = claim.summary
+    corrections = sorted(claim.corrections, key=lambda c: c.date)
+    if claim.withdrawal is not None:
+        # The withdrawal is the news: it heads the entry, and the last verdict is kept for the record.
+        title = t("feed_withdrawn_title", claim=claim.claim)
+        summary = t("feed_withdrawn", date=t.date(claim.withdrawn), note=claim.withdrawal.note, verdict=verdict.label)
+    elif corrections and corrections[-1].date == claim.updated:
+        summary = t("feed_corrected", date=t.date(claim.updated), note=corrections[-1].note, summary=summary)
+    url = options.page_url(options.claim_path(claim.id))
+    return [
+        "  <entry>",
+        f"    <title>{escape(title)}</title>",
+        f"    <id>{escape(_entry_id(claim, options))}</id>",
+        f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
+        f"    <published>{_timestamp(claim.reviewed)}</published>",
+        f"    <updated>{_timestamp(claim.updated)}</updated>",
+        f"    <category term={quoteattr(verdict.id)} label={quoteattr(verdict.label)}/>",
+        f"    <summary>{escape(summary)}</summary>",
+        "  </entry>",
+    ]
+
+
+def _scale_change_entry(number: int, change: VerdictChange, facts: Facts, options: SiteOptions,
+                        t: Messages) -> list[str]:
+    # Entries are never removed or reordered (check --since), so the number is a permanent id, and
+    # the anchor where the verdicts page shows the note.
+    url = options.page_url("verdicts/index.md") + f"#scale-change-{number}"
+    entry_id = url if options.site_url else f"urn:x-factcheck:scale-change:{number}"
+    labels = t("list_separator").join(facts.verdict(v).label for v in change.verdicts)
+    return [
+        "  <entry>",
+        f"    <title>{escape(t('feed_scale_change_title'))}</title>",
+        f"    <id>{escape(entry_id)}</id>",
+        f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
+        f"    <published>{_timestamp(change.date)}</published>",
+        f"    <updated>{_timestamp(change.date)}</updated>",
+        f"    <summary>{escape(t('feed_scale_change', date=t.date(change.date), note=change.note, verdicts=labels))}</summary>",
+        "  </entry>",
+    ]
 
 
 def atom_feed(facts: Facts, options: SiteOptions) -> str:
-    """An Atom feed of the most recently reviewed or corrected claims, newest first."""
+    """An Atom feed of the most recently reviewed, corrected or withdrawn claims and of the changes
+    to the verdict scale, newest first."""
     article = facts.article
     t = Messages(options.language)
     home = options.page_url("index.md")
-    recent = facts.recently_updated(FEED_ENTRIES)
-    updated = max((claim.updated for claim in recent), default=dt.date(1970, 1, 1))
+    # (date, order) of each entry: claims as recently_updated orders them, then scale changes.
+    entries = [(claim.updated, (0, i), _claim_entry(claim, facts, options, t))
+               for i, claim in enumerate(facts.recently_updated(FEED_ENTRIES))]
+    entries += [(change.date, (1, -number), _scale_change_entry(number, change, facts, options, t))
+                for number, change in enumerate(facts.verdict_changes, start=1)]
+    entries = sorted(entries, key=lambda entry: (-entry[0].toordinal(), entry[1]))[:FEED_ENTRIES]
+    updated = max((day for day, _, _ in entries), default=dt.date(1970, 1, 1))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(options.language)}>',
@@ -214,23 +266,7 @@ def atom_feed(facts: Facts, options: SiteOptions) -> str:
         f"<uri>{escape(article.organisation.url)}</uri></author>",
         f"  <rights>{escape('CC BY 4.0')}</rights>",
     ]
-    for claim in recent:
-        verdict = facts.verdict(claim.status)
-        summary = claim.summary
-        corrections = sorted(claim.corrections, key=lambda c: c.date)
-        if corrections and corrections[-1].date == claim.updated:
-            summary = t("feed_corrected", date=t.date(claim.updated), note=corrections[-1].note, summary=summary)
-        url = options.page_url(f"claims/{claim.id}.md")
-        lines += [
-            "  <entry>",
-            f"    <title>{escape(t('share_title', claim=claim.claim, verdict=verdict.label))}</title>",
-            f"    <id>{escape(_entry_id(claim, options))}</id>",
-            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
-            f"    <published>{_timestamp(claim.reviewed)}</published>",
-            f"    <updated>{_timestamp(claim.updated)}</updated>",
-            f"    <category term={quoteattr(verdict.id)} label={quoteattr(verdict.label)}/>",
-            f"    <summary>{escape(summary)}</summary>",
-            "  </entry>",
-        ]
+    for _, _, entry in entries:
+        lines += entry
     lines.append("</feed>")
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ links), and the theme parts read it from there, so both builds show the same pag
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,10 @@ import yaml
 
 from .errors import GeneratorError
 from .i18n import Messages
-from .publish import THEME_DIR, THEME_MESSAGES, publish_site, theme_files
+from .publish import REQUIRED_EXTENSIONS, THEME_DIR, publish_site, theme_files
 from .options import SiteOptions
 
 PLUGIN = "factcheck"
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
 
 
 class ExportConfigError(GeneratorError):
@@ -102,6 +102,8 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
         template_dirs = (str(templates),) if templates.is_dir() else ()
     site = publish_site(facts_dir or Path("facts"), options, today=today, template_dirs=template_dirs)
     if docs_dir is not None and docs_dir.is_dir():
+        site.refuse_clashes([path.relative_to(docs_dir).as_posix() for path in docs_dir.rglob("*.md")],
+                            os.path.relpath(docs_dir, config_file.resolve().parent))
         for path in sorted(docs_dir.rglob("*")):
             relative = path.relative_to(docs_dir).as_posix()
             if not path.is_file() or any(part.startswith(".") for part in relative.split("/")):
@@ -125,13 +127,13 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
             if path.is_file():
                 files[f"overrides/{path.relative_to(custom_dir).as_posix()}"] = path.read_bytes()
     config = plain_config(raw, Messages(options.language)("feed_title", title=site.facts.article.title))
-    # The words the theme parts read (404 page, feed link), as the plugin would have set them.
-    from .plugin import footer_links
-
+    # The nav and what the theme parts read (404 page, feed link, footer), as the plugin sets them.
     present = [name[len("docs/"):] for name in files if name.startswith("docs/")]
-    config["extra"] = {**(config.get("extra") or {}),
-                       "factcheck": {**{key: Messages(options.language)(key) for key in THEME_MESSAGES},
-                                     "footer": [list(link) for link in footer_links(site, present, options)]}}
+    if config.get("nav"):
+        config["nav"] = site.prune_nav(config["nav"], present)
+    extra = site.theme_extra(present)
+    extra["footer"] = [list(link) for link in extra["footer"]]
+    config["extra"] = {**(config.get("extra") or {}), "factcheck": extra}
     header = ("# Written by `python -m generator export`: this site's config without the factcheck\n"
               "# plugin. Build with `mkdocs build`, `properdocs build` or `zensical build`.\n")
     files["mkdocs.yml"] = (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)).encode("utf-8")

@@ -69,6 +69,13 @@ class Messages:
             return message  # most calls: a fixed word or phrase
         return _fill(message, values)
 
+    def raw(self, key: str) -> str:
+        """The message as the catalogue holds it, placeholders unfilled (for HTML templates)."""
+        message = _catalogue(self.language)[key]
+        if isinstance(message, dict):
+            raise KeyError(f"{key} has plural forms; use t.n({key!r}, count)")
+        return message
+
     def n(self, key: str, count: int, **values: Any) -> str:
         """A message with plural forms, for `count` things."""
         forms = _catalogue(self.language)[key]

@@ -9,15 +9,22 @@ The site is rendered from generator/starter/: common/ first, then the language's
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
+from . import __version__
 from .errors import GeneratorError
 from .i18n import Messages, catalogue_language, languages
 from .publish import SCHEMA_DIR
@@ -25,6 +32,8 @@ from .publish import SCHEMA_DIR
 STARTER_DIR = Path(__file__).parent / "starter"
 DISTRIBUTION = "factcheck-microsite"
 COMMAND = "factcheck-microsite"
+# What a new site installs besides this package (requirements.txt), for `make test` and its CI.
+SITE_TOOLS = ("pytest>=8",)
 _FOLDER = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -48,14 +57,17 @@ class SiteSettings:
     repo_url: str = ""
 
 
-def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None = None) -> list[Path]:
-    """Write a new site into target (empty or absent) and return the files written."""
+def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None = None,
+              pin: RequirementLine | None = None) -> list[Path]:
+    """Write a new site into target (empty or absent) and return the files written. pin is the
+    requirement line for this package (default: requirement(), which the CLI also reports)."""
     target = Path(target)
     language = _checked(settings)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InitRefused(f"{target}: the folder is not empty; init writes only into a new or empty folder, "
                           "so nothing of yours is overwritten")
     t = Messages(language)
+    pin = pin or requirement()
     values = {
         **asdict(settings),
         "language": language,
@@ -64,7 +76,14 @@ def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None 
         "org_name": settings.org_name or t("example_organisation"),
         "today": (today or dt.date.today()).isoformat(),
         "package": DISTRIBUTION,
-        "requirement": requirement(),
+        "requirement": pin.line,
+        "hook_repository": pin.repository,
+        "hook_revision": pin.revision,
+        "site_tools": SITE_TOOLS,
+        "constraints": constraints(),
+        # The workflows run the Python that init ran on: constraints.txt was resolved for it.
+        "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "t": t,
         "module": __package__,
         "command": COMMAND,
         "schema_base": "../../schemas/",
@@ -73,6 +92,8 @@ def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None 
     files = _starter_files(language, settings.places)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, autoescape=False)
+    # `tojson` writes names from the catalogue as YAML strings; Chinese stays readable, not \u escapes.
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     written = []
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -92,20 +113,135 @@ class InitFailed(GeneratorError):
     """The system refused a write (read-only folder, disk full)."""
 
 
-def requirement() -> str:
-    """How the new site's requirements.txt names this package: from the package index, or, for a
-    copy installed from a folder or a repository (PEP 610), from that same place, so `make`
-    installs what `init` ran from."""
-    from importlib import metadata
+@dataclass(frozen=True)
+class RequirementLine:
+    """How a new site names this package: the requirements.txt line, and the repository and
+    revision its pre-commit hook comes from (empty when unknown). `warning` is a message key, set
+    when the line cannot install exactly the code init ran from; `origin` is where that came from."""
 
+    line: str
+    repository: str = ""
+    revision: str = ""
+    warning: str = ""
+    origin: str = ""
+
+
+def requirement(distribution: metadata.Distribution | None = None) -> RequirementLine:
+    """The requirement line that installs this package on any machine (PEP 610 says where the
+    installed copy came from): `==version` from a package index; `@ git+https://...@<commit>` from
+    a public repository; otherwise (a local folder or wheel, a repository only this machine
+    reaches) the project's public Source URL at the tag of its version, with a warning. Never a
+    local path: a site's workflows and its other editors cannot reach one."""
+    found = distribution or _installed()
+    if found is None:
+        # Run from a source folder that was never installed: no record of where it came from.
+        return RequirementLine(f"{DISTRIBUTION}=={__version__}", warning="requirement_not_installed")
+    version = found.version
+    source = _project_url(found, "Source")
+    tag = f"v{version}"
+    direct = _direct_url(found)
+    if direct is None:
+        if found.read_text("INSTALLER") is not None:  # from an index: a published version
+            return RequirementLine(f"{DISTRIBUTION}=={version}", source, tag if source else "")
+        direct = {}  # an .egg-info left in a source folder by a build: that folder is the origin
+    url = direct.get("url") if isinstance(direct.get("url"), str) else ""
+    vcs = direct.get("vcs_info")
+    archive = direct.get("archive_info")
+    subdirectory = direct.get("subdirectory")
+    fragment = f"#subdirectory={subdirectory}" if isinstance(subdirectory, str) and _SAFE.fullmatch(subdirectory) \
+        else ""
+    if isinstance(vcs, dict) and _public(url):
+        commit = vcs.get("commit_id")
+        if vcs.get("vcs") == "git" and isinstance(commit, str) and _COMMIT.fullmatch(commit):
+            return RequirementLine(f"{DISTRIBUTION} @ git+{url}@{commit}{fragment}", "" if fragment else url, commit)
+    if isinstance(archive, dict) and _public(url) and not fragment:
+        hashes = archive.get("hashes") if isinstance(archive.get("hashes"), dict) else {}
+        sha256 = hashes.get("sha256")
+        pin = f"#sha256={sha256}" if isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256) else ""
+        return RequirementLine(f"{DISTRIBUTION} @ {url}{pin}", source, tag if source else "")
+    line = f"{DISTRIBUTION} @ git+{source}@{tag}" if source else f"{DISTRIBUTION}=={version}"
+    return RequirementLine(line, source, tag if source else "", "requirement_local", url or str(found.locate_file("")))
+
+
+# Characters a URL may carry into a requirement line: no space, quote, backslash, `#` or `;`,
+# which would end the URL or start a comment, a fragment or an environment marker.
+_SAFE = re.compile(r"[A-Za-z0-9._~:/?\[\]@!$&()*+,=%-]+")
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def _installed() -> metadata.Distribution | None:
+    """The installed record of this package. Building from a source folder leaves an .egg-info
+    there that, when init runs from that folder, comes first on sys.path; the record an installer
+    wrote (it has INSTALLER) is the one that says where the package came from."""
+    found = list(metadata.distributions(name=DISTRIBUTION))
+    recorded = [candidate for candidate in found if candidate.read_text("INSTALLER") is not None]
+    return (recorded or found or [None])[0]
+
+
+def _direct_url(distribution: metadata.Distribution) -> dict | None:
+    """direct_url.json (PEP 610) as a mapping; None when the package came from an index."""
+    text = distribution.read_text("direct_url.json")
+    if not text:
+        return None
     try:
-        direct = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
-    except metadata.PackageNotFoundError:
-        return DISTRIBUTION
-    if not direct:
-        return f"{DISTRIBUTION}=={metadata.version(DISTRIBUTION)}"
-    url = json.loads(direct).get("url", "")
-    return f"{DISTRIBUTION} @ {url}" if url else DISTRIBUTION
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _public(url: str) -> bool:
+    """Whether url is an https address another machine can reach: no credentials, no loopback,
+    private or link-local address, and nothing that would break the requirement line."""
+    if not _SAFE.fullmatch(url):
+        return False
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or parts.username or parts.password or "." not in host.strip("[]"):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return host != "localhost" and not host.endswith((".localhost", ".local", ".internal"))
+
+
+def _project_url(distribution: metadata.Distribution, label: str) -> str:
+    """The [project.urls] entry `label` of the installed metadata, if it is a public https URL."""
+    for entry in distribution.metadata.get_all("Project-URL") or []:
+        name, _, url = entry.partition(",")
+        if name.strip() == label and _public(url.strip()):
+            return url.strip().removesuffix("/")
+    return ""
+
+
+def constraints(distribution: metadata.Distribution | None = None) -> list[str]:
+    """`name==version` for every package the new site installs besides this one, as installed
+    now: the dependency closure of this package and of the site's tools (SITE_TOOLS), with
+    environment markers and extras evaluated for this Python. The site's constraints.txt, so that
+    its CI and every editor's `make` install what init ran with."""
+    found = distribution or _installed()
+    queue = [(Requirement(text), "") for text in SITE_TOOLS]
+    if found is not None:
+        queue += [(Requirement(text), "") for text in found.requires or ()]
+    pins: dict[str, str] = {}
+    expanded: set[tuple[str, str]] = set()
+    while queue:
+        wanted, extra = queue.pop()
+        if wanted.marker is not None and not wanted.marker.evaluate({"extra": extra}):
+            continue
+        name = canonicalize_name(wanted.name)
+        try:
+            installed = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue  # a tool not installed here stays unpinned: requirements.txt gives its floor
+        pins[name] = installed.version
+        # Each (package, extra) brings its dependencies once; "" is the package without extras.
+        for chosen in ("", *sorted(canonicalize_name(e) for e in wanted.extras)):
+            if (name, chosen) not in expanded:
+                expanded.add((name, chosen))
+                queue += [(Requirement(text), chosen) for text in installed.requires or ()]
+    pins.pop(canonicalize_name(DISTRIBUTION), None)
+    return [f"{name}=={version}" for name, version in sorted(pins.items())]
 
 
 def _checked(settings: SiteSettings) -> str:

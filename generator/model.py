@@ -70,6 +70,16 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class VerdictChange:
+    """A dated note on the verdict scale: a change of the label, rating or meaning of the
+    verdicts it names, which changes how published claims' verdicts are shown."""
+
+    date: dt.date
+    note: str
+    verdicts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Source:
     title: str
     publisher: str
@@ -102,6 +112,8 @@ class Place:
     local_name: str | None = None
     region: str | None = None
     aliases: tuple[str, ...] = ()
+    # Slugs the place had before; their addresses redirect to its page.
+    previous_ids: tuple[str, ...] = ()
     outcome: str | None = None
     outcome_sources: tuple[Source, ...] = ()
     corrections: tuple[Correction, ...] = ()
@@ -130,11 +142,22 @@ class Claim:
     keywords: tuple[str, ...] = ()
     credits: tuple[Credit, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    # Ids the claim had before; their addresses redirect to its page.
+    previous_ids: tuple[str, ...] = ()
+    # A withdrawn claim keeps its page, data and last verdict; the correction of that date says why.
+    withdrawn: dt.date | None = None
 
     @cached_property
     def updated(self) -> dt.date:
-        """The last day the check changed: its review or its latest correction."""
-        return max([self.reviewed, *(c.date for c in self.corrections)])
+        """The last day the check changed: its review, its latest correction or its withdrawal."""
+        return max([self.reviewed, *(c.date for c in self.corrections), *([self.withdrawn] if self.withdrawn else [])])
+
+    @cached_property
+    def withdrawal(self) -> Correction | None:
+        """The correction that says why the claim was withdrawn (the last one of that date)."""
+        if self.withdrawn is None:
+            return None
+        return next((c for c in reversed(self.corrections) if c.date == self.withdrawn), None)
 
 
 @dataclass(frozen=True)
@@ -166,7 +189,8 @@ def remember_hash(cls: type) -> type:
     return cls
 
 
-for _cls in (Person, Organisation, DateRange, Article, Verdict, Source, Correction, Credit, Place, Claim, Event):
+for _cls in (Person, Organisation, DateRange, Article, Verdict, VerdictChange, Source, Correction, Credit, Place, Claim,
+             Event):
     remember_hash(_cls)
 
 
@@ -179,12 +203,24 @@ class Facts:
     places: tuple[Place, ...]
     claims: tuple[Claim, ...]
     timeline: tuple[Event, ...]
+    # Dated notes on the verdict scale, oldest first (verdicts.yaml `changes`).
+    verdict_changes: tuple[VerdictChange, ...] = ()
 
     def verdict(self, verdict_id: str) -> Verdict:
         return next(v for v in self.verdicts if v.id == verdict_id)
 
     def place(self, slug: str) -> Place:
         return next(p for p in self.places if p.slug == slug)
+
+    @cached_property
+    def current_claims(self) -> tuple[Claim, ...]:
+        """The claims that stand: what counts, charts and verdict lists show (withdrawn ones left out)."""
+        return tuple(c for c in self.claims if c.withdrawn is None)
+
+    @cached_property
+    def withdrawn_claims(self) -> tuple[Claim, ...]:
+        """The withdrawn claims, in article order: listed apart, each with its withdrawal date."""
+        return tuple(c for c in self.claims if c.withdrawn is not None)
 
     def claims_in(self, slug: str) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if slug in c.places)

@@ -1,15 +1,31 @@
 """What pages need to know about the site they land in: URLs, language, labels, layout.
 
 One policy makes every URL: `page_url` honours MkDocs' `use_directory_urls`, so JSON-LD, the
-data files and the feed point at the pages' own addresses.
+data files, the feed and the links between pages point at the pages' own addresses. Where each
+kind of page lives is said here once (`claim_path`, `place_path`, ...).
 """
 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from .model import remember_hash
+
+
+@dataclass(frozen=True)
+class TocOptions:
+    """How the site's Markdown `toc` extension makes heading ids and permalinks; generated
+    pages make theirs the same way, so a link to a heading works whichever made it."""
+
+    permalink: bool = False
+    permalink_text: str = "&para;"
+    permalink_class: str = "headerlink"
+    permalink_title: str = "Permanent link"
+    permalink_leading: bool = False
+    separator: str = "-"
+    slugify: Callable[[str, str], str] | None = field(default=None, compare=True)
 
 
 @remember_hash  # part of every page's cache key, hashed on every serve rebuild
@@ -28,6 +44,20 @@ class SiteOptions:
     place_plural: str = "Places"
     places_folder: str = "places"
     share_images: bool = False
+    data_files: bool = True
+    toc: TocOptions = TocOptions()
+
+    # --- where each page lives (paths inside the docs folder) ---
+
+    @staticmethod
+    def claim_path(claim_id: str) -> str:
+        return f"claims/{claim_id}.md"
+
+    def place_path(self, slug: str) -> str:
+        return f"{self.places_folder}/{slug}.md"
+
+    def places_path(self) -> str:
+        return f"{self.places_folder}/index.md"
 
     def edit_url(self, source_path: str) -> str:
         """The repository's edit page of a fact file ('claims/x.yaml')."""
@@ -52,6 +82,8 @@ class SiteOptions:
 
     def page_path(self, path: str) -> str:
         """A page's URL path relative to the site root ('claims/x.md' -> 'claims/x/')."""
+        if not path.endswith(".md"):
+            return path  # a file published as it is (feed.xml)
         if not self.use_directory_urls:
             return path[: -len(".md")] + ".html"
         if path == "index.md":
@@ -60,9 +92,37 @@ class SiteOptions:
             return path[: -len("index.md")]
         return path[: -len(".md")] + "/"
 
+    def links_from(self, source: str) -> Links:
+        """The link maker of the page at `source` (a path in the docs folder)."""
+        return Links(self, source)
+
+
+class Links:
+    """Relative URLs from one page to others, as the browser resolves them: link("claims/x.md")
+    from 'places/wuhan.md' is '../../claims/x/' with directory URLs."""
+
+    def __init__(self, options: SiteOptions, source: str):
+        self.options = options
+        here = options.page_path(source)
+        self._folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        if self._folder == "/":
+            self._folder = ""
+
+    def __call__(self, target: str, anchor: str = "") -> str:
+        url = self.options.page_path(target)
+        relative = posixpath.relpath(url or ".", self._folder or ".")
+        if url.endswith("/") or not url:
+            relative = "./" if relative == "." else relative + "/"
+        return relative + (f"#{anchor}" if anchor else "")
+
+    def claim(self, claim_id: str, anchor: str = "") -> str:
+        return self(self.options.claim_path(claim_id), anchor)
+
+    def place(self, slug: str) -> str:
+        return self(self.options.place_path(slug))
+
 
 def relative_link(target: str, source: str) -> str:
     """A Markdown link from the page at `source` to the file at `target`, both relative to the
     docs folder ('places/wuhan.md' from 'claims/x.md' is '../places/wuhan.md')."""
     return posixpath.relpath(target, posixpath.dirname(source) or ".")
-

@@ -34,6 +34,7 @@ class ClaimItem:
     updated: Any = None
     corrected: bool = False
     label: str = ""
+    withdrawn: Any = None
     # The whole claim, for templates that show more of it: part of the page's cache key, so a
     # field added to the model and shown in a listing needs no change here.
     fact: Claim | None = None
@@ -48,6 +49,8 @@ class EventView:
     places: tuple[Place, ...]
     claims: tuple[ClaimItem, ...]
     key: bool
+    date_precision: str = "day"
+    corrections: tuple = ()
 
 
 class SiteView:
@@ -60,13 +63,20 @@ class SiteView:
         self.verdicts = {v.id: v for v in facts.verdicts}
         self.places = {p.slug: p for p in facts.places}
         self.claim_by_id = {c.id: c for c in facts.claims}
+        # Every claim keeps its page and its passage; withdrawn ones count nowhere and are listed apart.
         self.in_order = tuple(sorted(facts.claims, key=lambda c: c.position))
+        self.current = tuple(c for c in self.in_order if c.withdrawn is None)
+        self.withdrawn = tuple(c for c in self.in_order if c.withdrawn is not None)
         self.by_place: dict[str, list[Claim]] = {}
+        self.withdrawn_by_place: dict[str, list[Claim]] = {}
         self.by_verdict: dict[str, list[Claim]] = {v.id: [] for v in facts.verdicts}
-        for claim in self.in_order:
+        for claim in self.current:
             for slug in claim.places:
                 self.by_place.setdefault(slug, []).append(claim)
             self.by_verdict[claim.status].append(claim)
+        for claim in self.withdrawn:
+            for slug in claim.places:
+                self.withdrawn_by_place.setdefault(slug, []).append(claim)
         # Where each claim sits in each of those lists, for its nearest neighbours.
         self.index: dict[tuple[int, str], int] = {}
         for group in [*self.by_place.values(), *self.by_verdict.values()]:
@@ -74,7 +84,12 @@ class SiteView:
                 self.index[id(group), claim.id] = i
 
     def item(self, claim: Claim, **extra: Any) -> ClaimItem:
-        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], fact=claim, **extra)
+        return ClaimItem(claim.id, claim.claim, claim.position, self.verdicts[claim.status], fact=claim,
+                         withdrawn=claim.withdrawn, **extra)
+
+    def withdrawn_items(self, claims: tuple[Claim, ...] | list[Claim]) -> tuple[ClaimItem, ...]:
+        """Withdrawn claims as listings show them apart: with the date and their last verdict."""
+        return tuple(self.item(c, label=self.verdicts[c.status].label) for c in claims)
 
     def tally(self, claims: tuple[Claim, ...] | list[Claim]) -> tuple[tuple[Verdict, int], ...]:
         """(verdict, count) in scale order, verdicts with no claims left out."""
@@ -101,7 +116,15 @@ class SiteView:
         return "article.md" if number == 1 else f"article/{number}.md"
 
     def place_path(self, slug: str) -> str:
-        return f"{self.options.places_folder}/{slug}.md"
+        return self.options.place_path(slug)
+
+    def scale_changes(self) -> tuple[tuple[int, Any, str, str], ...]:
+        """(number, date, note, verdict labels) of every dated change to the scale, oldest first;
+        the number is the anchor the feed links to (scale-change-N), fixed once published."""
+        labels = {v.id: v.label for v in self.facts.verdicts}
+        return tuple((n, change.date, change.note,
+                      self.t("list_separator").join(labels.get(v, v) for v in change.verdicts))
+                     for n, change in enumerate(self.facts.verdict_changes, start=1))
 
 
 class PageType:
@@ -118,9 +141,26 @@ class PageType:
         """Everything the template reads. Values must be hashable: the dict is the cache key."""
         raise NotImplementedError
 
+    def title(self) -> str:
+        """The page's title as plain text (the browser tab, the search index, the nav)."""
+        raise NotImplementedError
+
+    def section(self) -> str | None:
+        """The listed page this one belongs under (a claim under the walk-through, a place under
+        the places): its nav entry is shown as the reader's place in the site."""
+        return None
+
     def meta(self) -> dict[str, Any]:
         """Front matter: title, description, search settings, and what the theme parts read."""
         raise NotImplementedError
+
+    def head(self, description: str | None = None, **extra: Any) -> dict[str, Any]:
+        """The metadata every page has. MkDocs themes write the title as HTML and the
+        description into an attribute, so both arrive escaped for where they land."""
+        meta: dict[str, Any] = {"title": html.escape(self.title(), quote=False)}
+        if description is not None:
+            meta["description"] = html.escape(" ".join(description.split()))
+        return {**meta, **extra}
 
     def common(self) -> dict[str, Any]:
         return {"path": self.path, "options": self.site.options, "article": self.site.facts.article,
@@ -132,7 +172,7 @@ FLAGGED = 10
 
 
 class HomePage(PageType):
-    template, kind = "home.md.j2", "home"
+    template, kind = "home.html.j2", "home"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -147,44 +187,49 @@ class HomePage(PageType):
             threshold = min(ratings) + (max(ratings) - min(ratings)) / 4
             flagged_ids = tuple(v.id for v in facts.verdicts
                                 if v.rating_value is not None and v.rating_value <= threshold)
-        flagged_all = [c for c in site.in_order if c.status in flagged_ids]
+        flagged_all = [c for c in site.current if c.status in flagged_ids]
         flagged = tuple(site.item(c) for c in flagged_all[:FLAGGED])
         labels = tuple(site.verdicts[i].label for i in flagged_ids if any(f.verdict.id == i for f in flagged))
         recent: tuple[ClaimItem, ...] = ()
         if len({c.updated for c in facts.claims}) > 1:
-            recent = tuple(site.item(c, updated=c.updated, corrected=c.updated != c.reviewed)
+            recent = tuple(site.item(c, updated=c.updated, corrected=c.updated != c.reviewed and not c.withdrawn)
                            for c in facts.recently_updated(5))
-        return {**self.common(), "tally": site.tally(facts.claims), "claim_count": len(facts.claims),
+        return {**self.common(), "tally": site.tally(site.current), "claim_count": len(site.current),
+                "withdrawn_count": len(site.withdrawn),
                 "flagged": flagged, "flagged_more": len(flagged_all) - len(flagged), "flagged_labels": labels, "recent": recent,
                 "places": tuple((p, len(site.by_place.get(p.slug, ()))) for p in facts.places),
                 "has_timeline": bool(facts.timeline), "article_date": article_date(facts.article, site.t)}
 
+    def title(self) -> str:
+        return self.site.t("home_heading")
+
     def meta(self) -> dict[str, Any]:
         article = self.site.facts.article
         description = article.bottom_line or self.site.t("home_description", title=article.title)
-        return {"title": html.escape(self.site.t("home_heading")), "description": html.escape(" ".join(description.split())),
-                "factcheck": {"kind": self.kind}}
+        return self.head(description, factcheck={"kind": self.kind})
 
 
 class PlacesPage(PageType):
-    template, kind = "places.md.j2", "places"
+    template, kind = "places.html.j2", "places"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
-        return [cls(site, f"{site.options.places_folder}/index.md")] if site.facts.places else []
+        return [cls(site, site.options.places_path())] if site.facts.places else []
 
     def context(self) -> dict[str, Any]:
         facts = self.site.facts
         return {**self.common(), "has_regions": any(p.region for p in facts.places),
                 "places": tuple((p, len(self.site.by_place.get(p.slug, ()))) for p in facts.places)}
 
+    def title(self) -> str:
+        return self.site.options.place_plural
+
     def meta(self) -> dict[str, Any]:
-        return {"title": html.escape(self.site.options.place_plural), "search": {"boost": 0.5},
-                "factcheck": {"kind": self.kind}}
+        return self.head(search={"boost": 0.5}, factcheck={"kind": self.kind})
 
 
 class PlacePage(PageType):
-    template, kind = "place.md.j2", "place"
+    template, kind = "place.html.j2", "place"
 
     def __init__(self, site: SiteView, place: Place):
         super().__init__(site, site.place_path(place.slug))
@@ -196,23 +241,28 @@ class PlacePage(PageType):
 
     def context(self) -> dict[str, Any]:
         claims = tuple(self.site.by_place.get(self.place.slug, ()))
-        return {**self.common(), "place": self.place, "claim_count": len(claims),
+        withdrawn = self.site.withdrawn_items(self.site.withdrawn_by_place.get(self.place.slug, ()))
+        return {**self.common(), "place": self.place, "claim_count": len(claims), "withdrawn": withdrawn,
                 "tally": self.site.tally(claims), "groups": self.site.groups(claims, summary=True),
                 "edit_url": self.site.options.edit_url(self.place.source_path)}
 
+    def title(self) -> str:
+        return self.place.display_name
+
+    def section(self) -> str | None:
+        return self.site.options.places_path()
+
     def meta(self) -> dict[str, Any]:
         place, t = self.place, self.site.t
-        return {"title": html.escape(place.display_name),
-                "description": html.escape(t("place_description", name=place.name)),
-                # The place's own page should come first when someone searches its name.
-                "search": {"boost": 10},
-                "factcheck": {"kind": self.kind, "id": place.slug,
-                              "edit_url": self.site.options.edit_url(place.source_path),
-                              "source": f"{self.site.options.facts_path}/{place.source_path}"}}
+        # The place's own page should come first when someone searches its name.
+        return self.head(t("place_description", name=place.name), search={"boost": 10},
+                         factcheck={"kind": self.kind, "id": place.slug,
+                                    "edit_url": self.site.options.edit_url(place.source_path),
+                                    "source": f"{self.site.options.facts_path}/{place.source_path}"})
 
 
 class VerdictsPage(PageType):
-    template, kind = "verdicts.md.j2", "verdicts"
+    template, kind = "verdicts.html.j2", "verdicts"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -220,20 +270,23 @@ class VerdictsPage(PageType):
 
     def context(self) -> dict[str, Any]:
         site = self.site
-        groups = tuple((v, tuple(site.item(c) for c in site.in_order if c.status == v.id))
+        groups = tuple((v, tuple(site.item(c) for c in site.current if c.status == v.id))
                        for v in site.facts.verdicts)
-        return {**self.common(), "groups": groups, "verdict_link": "",
+        return {**self.common(), "groups": groups, "verdict_page": True,
+                "withdrawn": site.withdrawn_items(site.withdrawn), "changes": site.scale_changes(),
                 "scale_counts": tuple((v, len(items)) for v, items in groups)}
 
+    def title(self) -> str:
+        return self.site.t("verdicts")
+
     def meta(self) -> dict[str, Any]:
-        return {"title": html.escape(self.site.t("verdicts")), "search": {"boost": 0.5},
-                "factcheck": {"kind": self.kind}}
+        return self.head(search={"boost": 0.5}, factcheck={"kind": self.kind})
 
 
 class ArticlePage(PageType):
     """One page of the article walk-through: a block of passages in article order."""
 
-    template, kind = "article.md.j2", "article"
+    template, kind = "article.html.j2", "article"
 
     def __init__(self, site: SiteView, path: str, claims: tuple[Claim, ...], parts: tuple, first: bool, last: bool):
         super().__init__(site, path)
@@ -252,6 +305,9 @@ class ArticlePage(PageType):
         return [cls(site, path, tuple(claims), parts, path == "article.md", path == paths[-1])
                 for path, claims in blocks.items()]
 
+    def section(self) -> str | None:
+        return None if self.first else "article.md"
+
     def title(self) -> str:
         t = self.site.t
         if self.first or not self.claims:
@@ -263,19 +319,19 @@ class ArticlePage(PageType):
         passages = tuple(site.item(c, summary=c.summary, quote=c.quote) for c in self.claims)
         first = self.first
         return {**self.common(), "title": self.title(), "passages": passages, "parts": self.parts,
+                "article_date": article_date(site.facts.article, site.t),
                 "first": first, "last": self.last,
-                "tally": site.tally(site.facts.claims) if first else (),
-                "claim_count": len(site.facts.claims) if first else 0}
+                "tally": site.tally(site.current) if first else (),
+                "claim_count": len(site.current) if first else 0}
 
     def meta(self) -> dict[str, Any]:
         t = self.site.t
-        return {"title": html.escape(self.title()),
-                "description": html.escape(t("walkthrough_description", title=self.site.facts.article.title)),
-                "search": {"boost": 0.5}, "factcheck": {"kind": self.kind}}
+        return self.head(t("walkthrough_description", title=self.site.facts.article.title),
+                         search={"boost": 0.5}, factcheck={"kind": self.kind})
 
 
 class TimelinePage(PageType):
-    template, kind = "timeline.md.j2", "timeline"
+    template, kind = "timeline.html.j2", "timeline"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -284,16 +340,20 @@ class TimelinePage(PageType):
     def context(self) -> dict[str, Any]:
         site = self.site
         events = tuple(EventView(e.date, e.event, e.sources, tuple(site.places[s] for s in e.places),
-                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key)
+                                 tuple(site.item(site.claim_by_id[i]) for i in e.claims), e.key,
+                                 e.date_precision, e.corrections)
                        for e in site.facts.timeline)
         return {**self.common(), "events": events}
 
+    def title(self) -> str:
+        return self.site.t("what_happened_next")
+
     def meta(self) -> dict[str, Any]:
-        return {"title": html.escape(self.site.t("what_happened_next")), "factcheck": {"kind": self.kind}}
+        return self.head(factcheck={"kind": self.kind})
 
 
 class AboutPage(PageType):
-    template, kind = "about.md.j2", "about"
+    template, kind = "about.html.j2", "about"
 
     @classmethod
     def all(cls, site: SiteView) -> list[PageType]:
@@ -301,12 +361,13 @@ class AboutPage(PageType):
 
     def context(self) -> dict[str, Any]:
         return {**self.common(), "organisation": self.site.facts.article.organisation,
-                "claim_count": len(self.site.facts.claims)}
+                "claim_count": len(self.site.current)}
+
+    def title(self) -> str:
+        return self.site.t("about_heading", organisation=self.site.facts.article.organisation.name)
 
     def meta(self) -> dict[str, Any]:
-        name = self.site.facts.article.organisation.name
-        return {"title": html.escape(self.site.t("about_heading", organisation=name)),
-                "factcheck": {"kind": self.kind}}
+        return self.head(factcheck={"kind": self.kind})
 
 
 # How many related claims a claim page lists.
@@ -314,10 +375,10 @@ RELATED = 5
 
 
 class ClaimPage(PageType):
-    template, kind = "claim.md.j2", "claim"
+    template, kind = "claim.html.j2", "claim"
 
     def __init__(self, site: SiteView, claim: Claim, previous: Claim | None, following: Claim | None):
-        super().__init__(site, f"claims/{claim.id}.md")
+        super().__init__(site, site.options.claim_path(claim.id))
         self.claim, self.previous, self.following = claim, previous, following
 
     @classmethod
@@ -332,6 +393,8 @@ class ClaimPage(PageType):
         a claim is related to its neighbours (not every page to the first five claims) and a
         site's build stays linear in its number of claims."""
         site, claim = self.site, self.claim
+        if claim.withdrawn is not None:
+            return ()  # a withdrawn claim is in no list to have neighbours in
         chosen: list[Claim] = []
         seen = {claim.id}
         groups = [site.by_place.get(slug, []) for slug in claim.places] + [site.by_verdict[claim.status]]
@@ -398,14 +461,14 @@ class ClaimPage(PageType):
         site, claim = self.site, self.claim
         verdict = site.verdicts[claim.status]
         t = site.t
-        return {
-            "title": html.escape(t("claim_title", claim=claim.claim)),
-            "description": html.escape(f"{verdict.label}: {claim.summary}"),
-            "search": {"boost": 2},
+        withdrawn = f"{t('withdrawn_label')}: " if claim.withdrawn else ""
+        return self.head(
+            f"{withdrawn}{verdict.label}: {claim.summary}",
+            search={"boost": 2},
             # Verdict tags only: Material's search weighs tags a million times the text, so a
             # place tag on every claim would bury the place's own page under its claims.
-            "tags": [html.escape(t("tag_verdict", label=verdict.label), quote=False)],
-            "factcheck": {
+            tags=[html.escape(t("tag_verdict", label=verdict.label), quote=False)],
+            factcheck={
                 "kind": self.kind, "id": claim.id, "verdict": verdict.label,
                 "source": f"{site.options.facts_path}/{claim.source_path}",
                 "share_title": t("share_title", claim=claim.claim, verdict=verdict.label),
@@ -414,7 +477,13 @@ class ClaimPage(PageType):
                 "edit_url": site.options.edit_url(claim.source_path),
                 "claim_review": claim_review(claim, verdict, site.facts.verdicts, site.facts.article, site.options),
             },
-        }
+        )
+
+    def title(self) -> str:
+        return self.site.t("claim_title", claim=self.claim.claim)
+
+    def section(self) -> str | None:
+        return "article.md"
 
 
 def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Claim]:
@@ -437,7 +506,10 @@ def attribution(article: Article, t: Messages) -> str:
 
 
 def article_date(article: Article, t: Messages) -> str:
+    """When the article appeared: its date, the days it appeared between, or words for it."""
     if article.published:
         return t.date(article.published)
+    if article.published_range:
+        return t("date_between", start=t.date(article.published_range.start), end=t.date(article.published_range.end))
     return article.approximate_date or t("undated_article")
 

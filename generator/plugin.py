@@ -1,29 +1,40 @@
-"""The MkDocs adapter: adds generated pages, watches facts, exposes JSON-LD and data files.
+"""The MkDocs adapter: hands MkDocs the Site that publish.py makes, and watches the facts.
 
-All the work happens in the stages; this file only translates between them and MkDocs.
+Everything is decided in publish.py; this file only translates. Generated pages reach MkDocs
+ready: a `GeneratedPage` carries its HTML, table of contents and metadata, so MkDocs' Markdown
+(and the YAML front matter parse) never runs on them. Every GeneratorError is turned into a
+MkDocs error at this edge, so a build never ends in a traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.structure.toc import get_toc
 
+from . import render
 from .build import SessionCache
 from .config import FactcheckConfig
 from .errors import FactsInvalid, GeneratorError
-from .publish import THEME_DIR, THEME_MESSAGES, Site, publish_site
 from .i18n import Messages, catalogue_language
-from .options import SiteOptions
-from .sanitize import html_problems
+from .options import SiteOptions, TocOptions
+from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, publish_site
+from .sanitize import check_html
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
 
 
 def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOptions:
@@ -54,6 +65,23 @@ def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOp
         place_plural=plugin_config.places_label.plural or t("place_plural"),
         places_folder=plugin_config.places_folder.strip("/") or "places",
         share_images=plugin_config.share_images,
+        data_files=plugin_config.data_files,
+        toc=toc_options((config.mdx_configs or {}).get("toc") or {}),
+    )
+
+
+def toc_options(settings: dict[str, Any]) -> TocOptions:
+    """The site's `toc` extension settings, as generated pages apply them to their headings."""
+    permalink = settings.get("permalink", False)
+    text = permalink if isinstance(permalink, str) else "&para;"
+    return TocOptions(
+        permalink=bool(permalink),
+        permalink_text=text,
+        permalink_class=settings.get("permalink_class", "headerlink"),
+        permalink_title=settings.get("permalink_title", "Permanent link"),
+        permalink_leading=bool(settings.get("permalink_leading", False)),
+        separator=settings.get("separator", "-"),
+        slugify=settings.get("slugify"),
     )
 
 
@@ -77,34 +105,59 @@ THEME_MARKERS = (("the ClaimReview JSON-LD", 'type="application/ld+json"'),
                  ("the feed link", 'type="application/atom+xml"'))
 
 
-def footer_links(site: Site, present, options: SiteOptions) -> list[tuple[str, str]]:
-    """(label, page URL) of the footer links this site has: About, Contributing, the feed."""
-    t = Messages(options.language)
-    present = set(present)
-    links = [(t("footer_about"), options.page_path("about.md"))]
-    if "contributing.md" in present:
-        links.append((t("footer_contributing"), options.page_path("contributing.md")))
-    if site.data:
-        links.append((t("footer_feed"), "feed.xml"))
-    return links
+class GeneratedPage(MkDocsPage):
+    """A page the generator made: MkDocs gets its HTML, table of contents and metadata as they
+    are, so the site's Markdown never runs on it."""
+
+    def __init__(self, file: File, config: MkDocsConfig, generated: render.Page):
+        super().__init__(None, file, config)
+        self.generated = generated
+        # Material's edit button opens the fact file, not a Markdown file that does not exist.
+        self.edit_url = generated.meta.get("factcheck", {}).get("edit_url") or None
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+        self.meta = dict(self.generated.meta)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        tokens = [{"level": h.level, "id": h.id, "name": h.name} for h in self.generated.toc]
+        self.content = self.generated.html
+        self.toc = get_toc(nest_toc_tokens(tokens))
+        self._title_from_render = None
+        self.present_anchor_ids = set(self.generated.ids)
+        self.links_to_anchors = {}
 
 
-def prune_nav(nav: list, missing: set[str]) -> list:
-    """The nav without entries for generated pages this site does not have (no places, no
-    timeline), so a nav written once never breaks --strict."""
-    pruned = []
-    for entry in nav:
+def _nav_titles(nav: list | None) -> dict[str, str]:
+    """The titles the site's nav gives its pages: a nav title names the page in the nav, as
+    MkDocs does for pages it makes itself."""
+    titles: dict[str, str] = {}
+    for entry in nav or ():
         if isinstance(entry, dict):
             (title, value), = entry.items()
             if isinstance(value, list):
-                value = prune_nav(value, missing)
-                if value:
-                    pruned.append({title: value})
-            elif value not in missing:
-                pruned.append(entry)
-        elif entry not in missing:
-            pruned.append(entry)
-    return pruned
+                titles.update(_nav_titles(value))
+            elif isinstance(value, str) and title is not None:
+                titles[value] = str(title)
+    return titles
+
+
+def _at_edge(hook: Callable) -> Callable:
+    """Any GeneratorError a hook meets becomes one clear MkDocs error (never a traceback)."""
+
+    @functools.wraps(hook)
+    def run(self, *args, **kwargs):
+        try:
+            return hook(self, *args, **kwargs)
+        except FactsInvalid as invalid:
+            for error in invalid.errors:
+                log.error(str(error))
+            raise PluginError(f"factcheck: {len(invalid.errors)} error(s) in {self.config.facts_dir}/; "
+                              "fix the facts above (python -m generator check lists them)") from None
+        except GeneratorError as problem:
+            raise PluginError(f"factcheck: {problem}") from None
+
+    return run
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -115,24 +168,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # session cache lives as long as the server; a one-off build needs none.
         self.session = SessionCache() if command == "serve" else None
 
+    @_at_edge
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # State is rebuilt on every config load, so each `serve` rebuild starts clean.
         root = Path(config.config_file_path or ".").resolve().parent
         self.facts_dir = (root / self.config.facts_dir).resolve()
         self.cache_dir = (root / self.config.cache_dir).resolve()
-        try:
-            self.options = site_options(config, self.config)
-        except GeneratorError as problem:
-            raise PluginError(f"factcheck: {problem}") from None
-        templates = root / self.config.templates_dir
-        self.template_dirs = (str(templates),) if templates.is_dir() else ()
-        self.site: Site | None = None
-        # Words the theme parts need (the 404 page), in the site's language.
-        t = Messages(self.options.language)
-        config.extra["factcheck"] = {key: t(key) for key in THEME_MESSAGES}
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        self.options = site_options(config, self.config)
+        templates = root / self.config.templates_dir
+        self.template_dirs = (str(templates),) if templates.is_dir() else ()
+        self.site: Site | None = None
+        self.expanded: set[str] = set()
         # Our templates, partials and CSS come with the package: after the site's custom_dir (so a
         # site can override any of them), before Material's own.
         if str(THEME_DIR) not in config.theme.dirs:
@@ -143,82 +192,94 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         server.watch(str(self.facts_dir))
         return server
 
+    @_at_edge
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        try:
-            session = getattr(self, "session", None)
-            self.site = publish_site(self.facts_dir, self.options, cache=session, with_data=self.config.data_files,
-                                     template_dirs=self.template_dirs, image_cache=self.cache_dir / "images")
-        except FactsInvalid as invalid:
-            for error in invalid.errors:
-                log.error(str(error))
-            raise PluginError(f"factcheck: {len(invalid.errors)} error(s) in {self.config.facts_dir}/; "
-                              "fix the facts above (python -m generator check lists them)") from None
-        for page in self.site.pages:
-            existing = files.get_file_from_path(page.path)
-            if existing is not None:
-                raise PluginError(f"factcheck: {config.docs_dir}/{page.path} is also a generated page; "
-                                  "remove or rename the hand-written file")
-            cache_file = self.cache_dir / "pages" / page.path
-            write_if_changed(cache_file, page.markdown, session.written if session else None)
-            files.append(File.generated(config, page.path, abs_src_path=str(cache_file)))
-        for name, text in self.site.data.items():
+        session = getattr(self, "session", None)
+        self.site = site = publish_site(self.facts_dir, self.options, cache=session,
+                                        template_dirs=self.template_dirs, image_cache=self.cache_dir / "images")
+        for warning in site.warnings:
+            log.warning(str(warning))
+        root = Path(config.config_file_path or ".").resolve().parent
+        site.refuse_clashes(files.src_uris, os.path.relpath(config.docs_dir, root))
+        for page in site.pages:
+            if session is not None:
+                # Under serve, a page's cache file changes only when the page does, so
+                # `serve --dirty` rebuilds only what changed.
+                cache_file = self.cache_dir / "pages" / page.path
+                write_if_changed(cache_file, _fingerprint(page), session.written)
+                file = File.generated(config, page.path, abs_src_path=str(cache_file))
+            else:
+                file = File.generated(config, page.path, content=page.html)
+            files.append(file)
+            GeneratedPage(file, config, page)
+        for name, text in site.data.items():
             files.append(File.generated(config, name, content=text))
-        for name, source in self.site.static.items():
+        for name, source in site.static.items():
             files.append(File.generated(config, name, abs_src_path=str(source)))
-        for name, data in self.site.binary.items():
+        for name, data in site.binary.items():
             files.append(File.generated(config, name, content=data))
-        if config.nav:
-            config.nav = prune_nav(config.nav, self.site.missing_pages(files.src_uris))
-        config.extra["factcheck"]["footer"] = footer_links(self.site, files.src_uris, self.options)
+        config.nav = site.prune_nav(config.nav, files.src_uris)
+        config.extra["factcheck"] = site.theme_extra(files.src_uris)
         return files
 
-    def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
-        if page.file.generated_by:
-            return markdown
-        try:
-            return self.site.expand_snippets(markdown, page.file.src_uri)
-        except GeneratorError as problem:
-            raise PluginError(f"factcheck: {config.docs_dir}/{problem}") from None
-
-    def on_page_content(self, html, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
-        # The last line: whatever escaping missed, a generated page holding HTML outside the
-        # allow-list (a handler, a script URL, an element the templates never emit) is not written.
-        if not page.file.generated_by:
-            return html
-        session = getattr(self, "session", None)
-        checked = session.clean_html if session else None
-        key = hashlib.blake2b(html.encode("utf-8"), digest_size=16).digest()
-        if checked is not None and checked.get(page.file.src_uri) == key:
-            return html  # this very HTML passed on an earlier rebuild of this serve session
-        problems = html_problems(html)
-        if problems:
-            factcheck = page.meta.get("factcheck") or {}
-            source = factcheck.get("source") or f"{self.config.facts_dir}/"
-            listed = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
-            raise PluginError(f"factcheck: page {page.file.src_uri}, made from {source}, holds HTML that "
-                              f"is not allowed: {listed}. Fix the fact text; this is never published.")
-        if checked is not None:
-            checked[page.file.src_uri] = key
-        return html
+    def on_nav(self, nav, /, *, config: MkDocsConfig, files: Files):  # noqa: ANN001 - MkDocs' signature
+        titles = _nav_titles(config.nav)
+        for page in nav.pages:
+            if isinstance(page, GeneratedPage) and page.file.src_uri in titles:
+                page.title = titles[page.file.src_uri]
+        return nav
 
     def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
-        factcheck = page.meta.get("factcheck") if page.meta else None
-        if factcheck and page.file.generated_by:
-            # Material's edit button should open the fact file, not a Markdown file that does not exist.
-            page.edit_url = factcheck.get("edit_url") or None
+        # A claim or place page is not in the nav; its section's entry shows where the reader is.
+        self.active_section = None
+        if isinstance(page, GeneratedPage) and page.generated.section:
+            section = next((p for p in nav.pages if p.file.src_uri == page.generated.section), None)
+            if section is not None and not section.active:
+                section.active = True
+                self.active_section = section
         return context
 
+    @_at_edge
+    def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
+        if isinstance(page, GeneratedPage):
+            return markdown
+        expanded = self.site.expand_snippets(markdown, page.file.src_uri)
+        if expanded is not markdown:
+            self.expanded.add(page.file.src_uri)
+        return expanded
+
+    @_at_edge
+    def on_page_content(self, html, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
+        # Hand-written pages that hold generated parts, or that `init` wrote from the options
+        # someone typed, pass the same allow-list as generated pages.
+        written_by = (page.meta.get("factcheck") or {}).get("written_by") if isinstance(page.meta, dict) else None
+        if not isinstance(page, GeneratedPage) and (page.file.src_uri in self.expanded or written_by):
+            docs = os.path.relpath(config.docs_dir, Path(config.config_file_path or ".").resolve().parent)
+            check_html(html, f"{docs}/{page.file.src_uri}", "a hand-written page the generator expanded")
+        return html
+
     def on_post_page(self, output, /, *, page, config):  # noqa: ANN001 - MkDocs' signature
+        if getattr(self, "active_section", None) is not None:
+            self.active_section.active = False
+            self.active_section = None
         # A site's own overrides/ may replace our main.html; if it drops what the theme parts add,
         # say so (a warning, so --strict fails) rather than publish claims without their markup.
         factcheck = page.meta.get("factcheck") if page.meta else None
-        if factcheck and factcheck.get("kind") == "claim" and page.file.generated_by:
-            missing = [name for name, marker in THEME_MARKERS if marker not in output]
+        if factcheck and factcheck.get("kind") == "claim" and isinstance(page, GeneratedPage):
+            missing = [name for name, marker in THEME_MARKERS if marker not in output
+                       and (marker != 'type="application/atom+xml"' or self.site.data)]
             if missing:
                 log.warning(f"factcheck: {page.file.src_uri} lacks {', '.join(missing)}: the site's "
                             "overrides replace main.html without what ours adds; extend \"main.html\" "
                             "from the factcheck theme or keep {{ super() }} in its extrahead block")
         return output
+
+
+def _fingerprint(page: render.Page) -> str:
+    """What a page's cache file holds: enough to change whenever the page does."""
+    meta = hashlib.blake2b(json.dumps(page.meta, sort_keys=True, default=str).encode("utf-8"),
+                           digest_size=16).hexdigest()
+    return f"{meta}\n{page.title}\n{page.html}"
 
 
 def build_strict(config_file: Path, site_dir: Path) -> None:

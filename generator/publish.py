@@ -1,7 +1,9 @@
 """Publish: the one step both adapters consume. Given the facts and the site options it returns
-the whole Site: generated pages, data files, static files (schemas, theme parts) and the
-snippets hand-written pages ask for. The MkDocs plugin serves this Site; `export` writes it to
-disk; so the two cannot drift apart.
+the whole publication: generated pages (ready HTML, each page type owning its URL), data files,
+static files (schemas), share images, the nav pruned to the pages that exist, what the theme
+parts read from the config, and the checks every page passes (the HTML allow-list). The MkDocs
+plugin and `export` only translate this Site for their engine; neither decides anything the
+other could decide differently.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .build import SessionCache, check_facts
 from .data import data_files
-from .errors import GeneratorError
+from .errors import FactError, GeneratorError
+from .i18n import Messages
 from .model import Facts
 from .options import SiteOptions
+from .redirects import redirect_pages
 from .render import Page, Renderer
+from .sanitize import check_html
 
 PACKAGE = Path(__file__).parent
 SCHEMA_DIR = PACKAGE / "schemas"
@@ -32,10 +38,16 @@ SNIPPETS = ("verdicts",)
 CARD_VERSION = 1
 # Messages the theme parts read from config.extra.factcheck (theme/404.html).
 THEME_MESSAGES = ("not_found_title", "not_found_text", "not_found_home", "feed_subtitle", "made_with")
+# Markdown extensions the hand-written pages' markers and the site's pages rely on.
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
 
 
 class UnknownSnippet(GeneratorError):
     """A hand-written page asks for a generated part that does not exist."""
+
+
+class PageClash(GeneratorError):
+    """A hand-written page has the path of a generated one."""
 
 
 @dataclass
@@ -50,13 +62,39 @@ class Site:
     binary: dict[str, bytes] = field(default_factory=dict)
     # Published as they are: path in the site -> file in the package.
     static: dict[str, Path] = field(default_factory=dict)
+    # Problems that do not stop a preview but must stop a publication (a MkDocs warning each).
+    warnings: list[FactError] = field(default_factory=list)
+
+    @property
+    def options(self) -> SiteOptions:
+        return self.renderer.options
 
     def missing_pages(self, present: Iterable[str]) -> set[str]:
         """Generated pages a site may list in its nav that this site does not have."""
-        options = self.renderer.options
-        possible = {"index.md", "about.md", "article.md", "verdicts/index.md", "timeline.md",
-                    f"{options.places_folder}/index.md"}
+        options = self.options
+        possible = {"index.md", "about.md", "article.md", "verdicts/index.md", "timeline.md", options.places_path()}
         return possible - {page.path for page in self.pages} - set(present)
+
+    def prune_nav(self, nav: list | None, present: Iterable[str]) -> list | None:
+        """The site's nav without entries for generated pages this site does not have (no
+        places, no timeline), so a nav written once never breaks --strict."""
+        if not nav:
+            return nav
+        return _pruned(nav, self.missing_pages(present))
+
+    def theme_extra(self, present: Iterable[str]) -> dict[str, Any]:
+        """What the theme parts read from config.extra.factcheck: their words in the site's
+        language (404 page, feed link) and the footer links this site has."""
+        t = Messages(self.options.language)
+        return {**{key: t(key) for key in THEME_MESSAGES}, "footer": footer_links(self, present),
+                "feed": bool(self.data)}
+
+    def refuse_clashes(self, hand_written: Iterable[str], docs_dir: str) -> None:
+        """A hand-written page where a generated page goes is refused, by every adapter alike:
+        neither may silently replace the other."""
+        generated = {page.path for page in self.pages}
+        for path in sorted(set(hand_written) & generated):
+            raise PageClash(f"{docs_dir}/{path} is also a generated page; remove or rename the hand-written file")
 
     def expand_snippets(self, markdown: str, page_path: str) -> str:
         """A hand-written page's Markdown with every <!-- factcheck:NAME --> marker replaced."""
@@ -68,9 +106,41 @@ class Site:
             if name not in SNIPPETS:
                 known = ", ".join(f"<!-- factcheck:{n} -->" for n in SNIPPETS)
                 raise UnknownSnippet(f"{page_path}: unknown marker {match.group(0)}; known: {known}")
-            return self.renderer.render_snippet(name, page_path)
+            html = self.renderer.render_snippet(name, page_path)
+            check_html(html, page_path, "the verdict scale")
+            return html
 
         return MARKER.sub(snippet, markdown)
+
+
+def _pruned(nav: list, missing: set[str]) -> list:
+    pruned = []
+    for entry in nav:
+        if isinstance(entry, dict):
+            (title, value), = entry.items()
+            if isinstance(value, list):
+                value = _pruned(value, missing)
+                if value:
+                    pruned.append({title: value})
+            elif value not in missing:
+                pruned.append(entry)
+        elif entry not in missing:
+            pruned.append(entry)
+    return pruned
+
+
+def footer_links(site: Site, present: Iterable[str]) -> list[tuple[str, str]]:
+    """(label, URL from the site root) of the footer links this site has: About, Contributing,
+    the feed."""
+    options = site.options
+    t = Messages(options.language)
+    present = set(present)
+    links = [(t("footer_about"), options.page_path("about.md"))]
+    if "contributing.md" in present:
+        links.append((t("footer_contributing"), options.page_path("contributing.md")))
+    if site.data:
+        links.append((t("footer_feed"), "feed.xml"))
+    return links
 
 
 def schema_files() -> dict[str, Path]:
@@ -97,29 +167,34 @@ def share_images(facts: Facts, options: SiteOptions, cache_dir: Path | None = No
         shown = (claim.claim, verdict.label, verdict.color or "#6b6b6b", options.site_name, caption)
         key = hashlib.sha256(json.dumps([CARD_VERSION, *shown]).encode("utf-8")).hexdigest()[:32]
         cached = cache_dir / f"{key}.png" if cache_dir else None
+        path = options.claim_path(claim.id)[: -len(".md")] + ".png"
         if cached is not None and cached.is_file():
-            images[f"claims/{claim.id}.png"] = cached.read_bytes()
+            images[path] = cached.read_bytes()
             continue
         data = claim_card(*shown)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_bytes(data)
-        images[f"claims/{claim.id}.png"] = data
+        images[path] = data
     return images
 
 
 def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, today: dt.date | None = None,
-                 cache: SessionCache | None = None, with_data: bool = True,
-                 template_dirs: tuple[str, ...] = (), image_cache: Path | None = None) -> Site:
-    """Check the facts and make every generated part of the site; raise FactsInvalid if any is wrong."""
+                 cache: SessionCache | None = None, template_dirs: tuple[str, ...] = (),
+                 image_cache: Path | None = None) -> Site:
+    """Check the facts and make every generated part of the site; raise FactsInvalid if any fact
+    is wrong, UnsafePage if a page leaves the HTML allow-list."""
     options = options or SiteOptions()
     facts = check_facts(facts_dir, today, cache)
     renderer = Renderer(facts, options, cache.pages if cache else None, template_dirs)
+    # Every page passed the HTML allow-list as it was rendered (render.py): the Markdown fields
+    # it holds, and the whole page when a site's own template made it.
     pages = renderer.render_pages()
     site = Site(facts, renderer, pages)
-    if with_data:
+    if options.data_files:
         site.data = data_files(facts, options)
         site.static = schema_files()
     if options.share_images:
         site.binary = share_images(facts, options, image_cache)
+    site.binary.update((path, page.encode("utf-8")) for path, page in redirect_pages(facts, options).items())
     return site

@@ -1,43 +1,85 @@
-"""Stage 4: render the page types (pages.py) into Markdown pages with Jinja2 templates.
+"""Stage 4: render the page types (pages.py) into ready HTML with Jinja2 templates.
 
-Text from fact files is untrusted. It reaches a page only through the filters of escape.py,
-each made for the context the text lands in: `md` for inline Markdown, `md_block` for Markdown
-fields (a little Markdown allowed, never HTML), `e` for HTML, `url` for every web address, and
-Jinja's `tojson` for JSON inside a script element (it escapes <, > and &). Every word the
-generator itself writes comes from the message catalogue (`t`, i18n.py).
+Generated pages never go through the site's Markdown: a template writes the page's HTML with
+autoescaping on, so text from a fact file is escaped unless it is marked safe, and the only
+values marked safe are made here: the Markdown fields of a fact, converted once by the
+generator's own Markdown (`markdown_html`, the same converter `check` runs), and catalogue
+messages (trusted) with their values escaped (`message_html`). Every web address goes through
+the `url` filter (urls.py). Headings get ids, permalinks and a table of contents the way the
+site's `toc` extension would have made them, so anchors stay where readers' links point.
+
+For engines that run no plugin of ours, `Page.markdown` gives the same page as Markdown: the
+headings as Markdown headings (so the engine makes its own table of contents) and everything
+else as raw HTML blocks that Markdown passes through untouched.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import markdown as markdown_lib
 import yaml
+from markupsafe import Markup
 
-from .escape import html_attr, md_block, md_inline, url_attr
+from .errors import GeneratorError
+from .sanitize import UnsafePage, check_html, html_problems
+from .escape import md_block, md_inline, web_url
 from .i18n import Messages
 from .model import Facts
-from .options import SiteOptions, relative_link
+from .options import SiteOptions, TocOptions
 from .pages import PAGE_TYPES, PageType, SiteView
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-# libyaml's emitter when PyYAML has it: the pure-Python one was most of render time.
+# libyaml's emitter when PyYAML has it: the pure-Python one is slow at thousands of pages.
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # The Wayback Machine's list of captures of a URL, for sources with no recorded archive copy.
 WAYBACK_LOOKUP = "https://web.archive.org/web/*/"
+# A heading as the templates write it: alone on its line, attributes, plain (escaped) text.
+_HEADING = re.compile(r'^<h([1-6])((?: [a-z-]+(?:="[^"<>]*")?)*)>(.*)</h\1>$', re.MULTILINE)
+_ID = re.compile(r'\sid="([^"]*)"')
+_ATTRIBUTE = re.compile(r' ([a-z-]+)(?:="([^"]*)")?')
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One entry of a page's table of contents."""
+
+    level: int
+    id: str
+    # The heading's text as HTML (escaped), as MkDocs' table of contents wants it.
+    name: str
 
 
 @dataclass(frozen=True)
 class Page:
-    """One generated page: where it goes, its Markdown (front matter included), its metadata."""
+    """One generated page: where it goes, its title, its ready HTML, its table of contents and
+    its metadata (what the theme parts and the search read)."""
 
     path: str
-    markdown: str
+    title: str
+    html: str
+    toc: tuple[Heading, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The listed page this one belongs under, shown as active in the nav.
+    section: str | None = None
+
+    @cached_property
+    def ids(self) -> frozenset[str]:
+        """Every id on the page: the anchors other pages may link to."""
+        return frozenset(_ID.findall(self.html))
+
+    @cached_property
+    def markdown(self) -> str:
+        """The page as a Markdown file with front matter, for engines without our plugin."""
+        return front_matter(self.meta) + "\n" + markdown_body(self.html)
 
 
 def front_matter(meta: dict[str, Any]) -> str:
@@ -46,27 +88,184 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + text + "---\n"
 
 
+def markdown_body(body: str) -> str:
+    """The page's HTML with its headings written as Markdown headings: the engine's Markdown
+    passes the HTML blocks through and gives the headings the same ids and permalinks."""
+    def heading(match: re.Match) -> str:
+        level, attributes, inner = match.groups()
+        inner = re.sub(r'<a class="[^"]*" href="#[^"]*" title="[^"]*">.*?</a>', "", inner)
+        text = md_inline(html.unescape(_TAG.sub("", inner)))
+        parts = []
+        for name, value in _ATTRIBUTE.findall(attributes):
+            if name == "id":
+                parts.insert(0, f"#{value}")
+            elif name == "class":
+                parts += [f".{c}" for c in value.split()]
+            else:
+                parts.append(f'{name}="{value}"' if value else name)
+        return "#" * int(level) + " " + text + (" { " + " ".join(parts) + " }" if parts else "")
+
+    return _HEADING.sub(heading, body)
+
+
+_PRE = re.compile(r"(<pre[ >].*?</pre>)", re.S)
+
+
+_AFTER_HEADING = re.compile(r"(</h[1-6]>)\n{2,}")
+
+
+def joined_blocks(blocks: str) -> str:
+    """The page's blocks spaced as Markdown spaces them when it passes HTML blocks through:
+    a blank line after each block, none after a heading (blank lines inside a <pre> are its
+    content, and stay). So a page is the same HTML whether our plugin or an engine's Markdown
+    (after `export`) puts it on the site."""
+    parts = _PRE.split(blocks.strip("\n"))
+    return "".join(part if i % 2 else _AFTER_HEADING.sub(r"\1\n", re.sub(r"\n{3,}", "\n\n", part))
+                   for i, part in enumerate(parts))
+
+
 def wayback_lookup(url: str) -> str:
     """The Wayback Machine's captures of url; '#' and spaces are encoded so the whole URL is looked up."""
     return WAYBACK_LOOKUP + quote(url, safe=":/?&=%+,;@~!$'()*[]")
 
 
+class UnsafeText(GeneratorError):
+    """A Markdown field became HTML outside the allow-list (the renderer names the page)."""
+
+
+@lru_cache(maxsize=1 << 14)
+def markdown_html(text: str) -> Markup:
+    """A Markdown field of a fact as HTML: paragraphs, emphasis, lists and links; anything else
+    shows as text (escape.md_block). One converter with no extension, the one `check` runs, so
+    what check passed is what the page shows. The result passes the HTML allow-list before any
+    page holds it. Cached by text: a field is converted and checked once."""
+    converter = _converter()
+    converter.reset()
+    converted = converter.convert(md_block(text))
+    problems = html_problems(converted)
+    if problems:
+        raise UnsafeText("; ".join(problems[:5]))
+    return Markup(converted)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(extensions=[])
+
+
+# A catalogue message may hold a little Markdown (links, emphasis); it is ours, so it is turned
+# into HTML once, and the values filled into it are escaped.
+_MESSAGE_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_MESSAGE_STRONG = re.compile(r"\*\*(.+?)\*\*")
+_MESSAGE_EM = re.compile(r"\*(.+?)\*")
+
+
+@lru_cache(maxsize=None)
+def _message_template(message: str) -> str:
+    text = html.escape(message, quote=False)
+    text = _MESSAGE_LINK.sub(r'<a href="\2">\1</a>', text)
+    text = _MESSAGE_STRONG.sub(r"<strong>\1</strong>", text)
+    return _MESSAGE_EM.sub(r"<em>\1</em>", text)
+
+
+class HtmlMessages:
+    """The catalogue for HTML templates: t("key", name=value) is escaped text (Jinja escapes
+    it), t.html("key", ...) is the message's own links and emphasis as HTML with every value
+    escaped (values that are already Markup, such as links made by the template, stay)."""
+
+    def __init__(self, messages: Messages):
+        self._messages = messages
+        self.language = messages.language
+        self.n = messages.n
+
+    def date(self, value: Any, precision: str = "day") -> str:
+        """A date as the language writes it, to the precision the sources give (day, month, year)."""
+        if value is None or precision == "day":
+            return self._messages.date(value)
+        from babel.dates import format_date
+
+        pattern = self._messages("month_format" if precision == "month" else "year_format")
+        return format_date(value, format=pattern, locale=self.language.replace("-", "_"))
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return self._messages(key, **values)
+
+    def html(self, key: str, **values: Any) -> Markup:
+        template = _message_template(self._messages.raw(key))
+        return Markup(template).format(**values)
+
+
+class TemplateFailed(GeneratorError):
+    """A page template (ours or a site's override) could not be rendered."""
+
+
+def _template_problem(problem: jinja2.TemplateError, template: str) -> str:
+    """Where a template failed, as a person can find it: its file and line, and why."""
+    import traceback
+
+    where = template
+    for frame in reversed(traceback.extract_tb(problem.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            where = f"{frame.filename}:{frame.lineno}"
+            break
+    if isinstance(problem, jinja2.TemplateSyntaxError):
+        where = f"{problem.filename or problem.name or template}:{problem.lineno}"
+    return f"{where}: the page template failed: {problem.message or problem}"
+
+
+def _slugify_default(value: str, separator: str) -> str:
+    return markdown_lib.extensions.toc.slugify(value, separator)
+
+
+def _unique(identifier: str, used: set[str]) -> str:
+    # As Python-Markdown's toc does: a taken or empty id gets _1, _2, ...
+    while identifier in used or not identifier:
+        match = re.match(r"^(.*)_([0-9]+)$", identifier)
+        identifier = f"{match.group(1)}_{int(match.group(2)) + 1}" if match else f"{identifier}_1"
+    used.add(identifier)
+    return identifier
+
+
+def finish_headings(body: str, toc: TocOptions) -> tuple[str, tuple[Heading, ...]]:
+    """Give every heading an id (slugified from its text, unique on the page, as the toc
+    extension does), the site's permalink, and collect the table of contents."""
+    used = set(_ID.findall(body))
+    slugify = toc.slugify or _slugify_default
+    headings: list[Heading] = []
+
+    def heading(match: re.Match) -> str:
+        level, attributes, inner = match.groups()
+        given = _ID.search(attributes)
+        text = html.unescape(_TAG.sub("", inner))
+        identifier = given.group(1) if given else _unique(slugify(text, toc.separator), used)
+        # As Markdown writes a heading: its text escaped for HTML, its id last.
+        attributes = _ID.sub("", attributes) + f' id="{identifier}"'
+        inner = html.escape(text, quote=False)
+        headings.append(Heading(int(level), identifier, inner))
+        if toc.permalink:
+            link = (f'<a class="{toc.permalink_class}" href="#{identifier}" '
+                    f'title="{html.escape(toc.permalink_title)}">{toc.permalink_text}</a>')
+            inner = link + inner if toc.permalink_leading else inner + link
+        return f"<h{level}{attributes}>{inner}</h{level}>"
+
+    return _HEADING.sub(heading, body), tuple(headings)
+
+
 @lru_cache(maxsize=None)
 def make_environment(template_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
-    """Templates are Markdown, so autoescape is off; every fact value goes through a filter.
-
-    A site's own templates folder comes first, so it can override any of ours. One environment
-    per set of folders, so templates compile once, not on every serve rebuild."""
+    """One environment per set of template folders, so templates compile once, not on every
+    serve rebuild. A site's own templates folder comes first, so it can override any of ours.
+    Autoescape is on: fact text is text unless this module marks it safe."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*template_dirs, str(TEMPLATE_DIR)]),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=True,
+        auto_reload=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md_inline, md_block=md_block, e=html_attr, url=url_attr, wayback=wayback_lookup,
-                       rel=relative_link)
+    env.filters.update(markdown=markdown_html, url=web_url, wayback=wayback_lookup)
     return env
 
 
@@ -106,7 +305,7 @@ class Renderer:
         self.options = options or SiteOptions()
         self.cache = cache
         self.site = SiteView(facts, self.options)
-        self.t = Messages(self.options.language)
+        self.t = HtmlMessages(Messages(self.options.language))
         self.env = make_environment(template_dirs)
 
     def page_types(self) -> list[PageType]:
@@ -122,9 +321,23 @@ class Renderer:
         return self.cache.get(page.path, key, lambda: self._render(page, context))
 
     def _render(self, page: PageType, context: dict[str, Any]) -> Page:
+        links = self.options.links_from(page.path)
         meta = page.meta()
-        body = self.env.get_template(page.template).render(**context, t=self.t)
-        return Page(page.path, front_matter(meta) + "\n" + body, meta)
+        source = meta.get("factcheck", {}).get("source") or "the facts"
+        template = self.env.get_template(page.template)
+        try:
+            body = template.render(**context, t=self.t, link=links)
+        except jinja2.TemplateError as problem:
+            raise TemplateFailed(_template_problem(problem, page.template)) from None
+        except UnsafeText as problem:
+            raise UnsafePage(f"page {page.path}, made from {source}, holds HTML that is not allowed: {problem}. "
+                             "Fix the text; this is never published.") from None
+        body, toc = finish_headings(body, self.options.toc)
+        if not template.filename.startswith(str(TEMPLATE_DIR)):
+            # Our templates escape every value and take HTML only from checked fields; a site's
+            # own template may do anything, so its whole page passes the allow-list.
+            check_html(body, page.path, source)
+        return Page(page.path, page.title(), joined_blocks(body), toc, meta, page.section())
 
     def render_pages(self) -> list[Page]:
         """Every generated page. With a cache (a serve session), a page is rendered again only
@@ -136,13 +349,14 @@ class Renderer:
         return pages
 
     def render_snippet(self, name: str, page_path: str) -> str:
-        """Markdown for a `<!-- factcheck:NAME -->` marker in a hand-written page at page_path."""
+        """HTML for a `<!-- factcheck:NAME -->` marker in a hand-written page at page_path: a
+        raw HTML block, which Markdown passes through."""
         if name != "verdicts":
             raise KeyError(name)
         counts = {v.id: 0 for v in self.facts.verdicts}
-        for claim in self.facts.claims:
+        for claim in self.site.current:
             counts[claim.status] += 1
-        return self.env.get_template("_verdict_table.md.j2").render(
-            t=self.t, options=self.options, path=page_path,
-            scale_counts=tuple((v, counts[v.id]) for v in self.facts.verdicts),
-            verdict_link=relative_link("verdicts/index.md", page_path))
+        return self.env.get_template("_verdict_table.html.j2").render(
+            t=self.t, options=self.options, link=self.options.links_from(page_path),
+            scale_counts=tuple((v, counts[v.id]) for v in self.facts.verdicts), verdict_page="",
+            changes=self.site.scale_changes())

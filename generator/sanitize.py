@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import markdown
 
+from .errors import GeneratorError
 from .escape import md_block
 
 MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "toc")
@@ -94,6 +95,20 @@ def url_problem(value: str) -> str | None:
     if url.startswith(("//", "\\", "/\\", "\\/")):
         return f"links to another host without a scheme ({value[:60]!r})"
     return None
+
+
+class UnsafePage(GeneratorError):
+    """A page holds HTML outside the allow-list: whatever escaping missed is never published."""
+
+
+def check_html(html: str, page_path: str, made_from: str) -> None:
+    """The last line: a page holding HTML outside the allow-list (a handler, a script URL, an
+    element the templates never emit) is not published."""
+    problems = html_problems(html)
+    if problems:
+        listed = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+        raise UnsafePage(f"page {page_path}, made from {made_from}, holds HTML that is not allowed: {listed}. "
+                         "Fix the text; this is never published.")
 
 
 def html_problems(html: str) -> list[str]:

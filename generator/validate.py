@@ -25,7 +25,7 @@ from .textcheck import FileTally, character_problem, field_budget_problem
 from .urls import InvalidURL, check_url, is_web_url
 from .kinds import KINDS
 from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
-                    Verdict)
+                    Verdict, VerdictChange)
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 SUPPORTED_KEYWORDS = {
@@ -375,6 +375,9 @@ def validate_facts(
     errors += _check_ids(checked)
     errors += _check_references(checked, references)
     errors += _check_ranges(checked)
+    errors += _check_correction_dates(checked, today)
+    errors += _check_withdrawn(checked, today)
+    errors += _check_previous_ids(checked)
     if errors:
         raise FactsInvalid(errors)
     return build_model(checked, built)
@@ -428,6 +431,73 @@ def _check_ranges(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactE
     return errors
 
 
+def _check_correction_dates(checked: dict[str, list[tuple[Document, dict]]], today: dt.date) -> list[FactError]:
+    """A correction corrects a published review, so it cannot be dated before the claim's
+    `reviewed` date (the future is refused with every other date); a backdated correction would
+    also sort below the changes readers follow in the feed and "Recently updated"."""
+    errors: list[FactError] = []
+    for document, data in checked["claim"]:
+        reviewed = data["reviewed"]
+        if reviewed > today.isoformat():
+            continue  # reported as a future date; comparing with it would only repeat that
+        for i, correction in enumerate(data.get("corrections") or ()):
+            if correction["date"] < reviewed:
+                errors.append(document.at(("corrections", i, "date"), (
+                    f"{correction['date']} is before the claim's reviewed date ({reviewed}); a correction "
+                    "is dated on or after the review it corrects (the day it was made)")))
+    return errors
+
+
+def _check_withdrawn(checked: dict[str, list[tuple[Document, dict]]], today: dt.date) -> list[FactError]:
+    """A withdrawn claim says when and why: `withdrawn` is a date from its review to today, and a
+    corrections entry of that very date gives the reason shown on its page and in the feed."""
+    errors: list[FactError] = []
+    for document, data in checked["claim"]:
+        withdrawn = data.get("withdrawn")
+        if withdrawn is None:
+            continue
+        if withdrawn < data["reviewed"] <= today.isoformat():
+            errors.append(document.at(("withdrawn",), f"{withdrawn} is before the claim's reviewed date "
+                                                      f"({data['reviewed']}); a claim is withdrawn after it is published"))
+        elif dt.date.fromisoformat(withdrawn) > today:
+            errors.append(document.at(("withdrawn",), f"{withdrawn} is in the future (today is {today})"))
+        if not any(c["date"] == withdrawn for c in data.get("corrections") or ()):
+            errors.append(document.at(("withdrawn",), (
+                f"has no corrections entry dated {withdrawn}; add one (date: {withdrawn}, note) saying why "
+                "the claim was withdrawn: readers see it on the claim's page and in the feed")))
+    return errors
+
+
+def _check_previous_ids(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactError]:
+    """An old id redirects to the one claim (or place) that had it: it is not the id of a current
+    fact of that kind (whose page would be overwritten), nor claimed by two facts, nor a
+    listing page's name."""
+    errors: list[FactError] = []
+    for name in ("claim", "place"):
+        kind = KINDS[name]
+        current = {(data[kind.id_field] if kind.id_field else document.stem): document
+                   for document, data in checked[name]}
+        owners: dict[str, Document] = {}
+        for document, data in checked[name]:
+            own = data[kind.id_field] if kind.id_field else document.stem
+            for i, old in enumerate(data.get("previous_ids") or ()):
+                where = ("previous_ids", i)
+                if old == own:
+                    errors.append(document.at(where, f"{old!r} is this {name}'s own id; list only ids it had before"))
+                elif old in current:
+                    errors.append(document.at(where, (
+                        f"{old!r} is the id of {current[old].display}; an old id redirects here, so it cannot "
+                        f"also be a {name} of its own")))
+                elif old in _RESERVED_STEMS:
+                    errors.append(document.at(where, f"{old!r} is taken by the {kind.folder} listing page"))
+                elif old in owners:
+                    errors.append(document.at(where, f"{old!r} is also a previous id of {owners[old].display}; "
+                                                     "an old address redirects to one page only"))
+                else:
+                    owners[old] = document
+    return errors
+
+
 def _known_ids(checked: dict[str, list[tuple[Document, dict]]]) -> dict[str, list[str]]:
     """The ids each kind defines, for x-reference checks."""
     known = {"verdict": [v["id"] for _, d in checked["verdicts"] for v in d["verdicts"]]}
@@ -463,7 +533,7 @@ def _tuple_of(cls: type) -> Callable[[list], tuple]:
 # How a value from a fact file becomes a model field, by field name; other fields are taken as
 # they are (lists become tuples). Pelican's METADATA_PROCESSORS is the model.
 CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "published": _date, "accessed": _date, "reviewed": _date, "date": _date,
+    "published": _date, "accessed": _date, "reviewed": _date, "date": _date, "withdrawn": _date,
     "sources": _tuple_of(Source), "outcome_sources": _tuple_of(Source),
     "corrections": _tuple_of(Correction), "credits": _tuple_of(Credit),
     "organisation": lambda data: build(Organisation, data), "people": _tuple_of(Person),
@@ -521,7 +591,8 @@ def build_model(checked: dict[str, list[tuple[Document, dict]]], built: dict[int
         built.update(fresh)
     timeline = tuple(sorted((build(Event, e) for _, d in checked["timeline"] for e in d["events"]),
                             key=lambda event: event.date))
-    return Facts(article, verdicts, places, claims, timeline)
+    changes = tuple(build(VerdictChange, change) for change in verdict_data.get("changes") or ())
+    return Facts(article, verdicts, places, claims, timeline, changes)
 
 
 def _relative(document: Document) -> str:

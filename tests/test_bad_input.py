@@ -93,8 +93,8 @@ def test_unknown_field_suggests_the_near_miss(facts: Path) -> None:
     assert result.stdout.splitlines() == [
         "facts/claims/unknown-field.yaml:2:1: status: required field is missing",
         "facts/claims/unknown-field.yaml:7:1: statuss: unknown field (did you mean 'status'?); expected one of "
-        "id, claim, quote, position, places, status, summary, analysis, sources, reviewed, corrections, "
-        "keywords, credits",
+        "id, previous_ids, claim, quote, position, places, status, summary, analysis, sources, reviewed, "
+        "corrections, withdrawn, keywords, credits",
     ]
 
 

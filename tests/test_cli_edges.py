@@ -22,7 +22,6 @@ from generator.cli import EXPORT_MARKER, main
 from generator.load import read_document
 from generator.links import check_links, probe
 
-from .conftest import git, run
 from .test_links import Server, at, base, point_facts_at, server  # noqa: F401 - server is a fixture
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -30,83 +29,6 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
-
-
-# --- check --since -------------------------------------------------------------------------------
-
-def test_since_follows_a_renamed_claim_to_its_old_verdict(repo: Path) -> None:
-    old = repo / "facts" / "claims" / "factory-coming.yaml"
-    new = repo / "facts" / "claims" / "factory-renamed.yaml"
-    git("mv", str(old), str(new), cwd=repo)
-    new.write_text(new.read_text().replace("id: factory-coming", "id: factory-renamed")
-                   .replace("status: true", "status: misleading"))
-    git("commit", "-qam", "rename and flip", cwd=repo)
-
-    result = invoke("check", "--since", "HEAD~1")
-
-    assert result.exit_code == 1, result.output
-    assert result.stdout.splitlines() == [
-        "facts/claims/factory-renamed.yaml:7:9: status: changed from 'true' to 'misleading' since HEAD~1 without "
-        "a new corrections entry; add one (date, note) saying what changed and why"
-    ]
-
-
-def test_since_reads_a_base_version_that_is_not_utf8(repo: Path) -> None:
-    path = repo / "facts" / "claims" / "factory-coming.yaml"
-    good = path.read_bytes()
-    path.write_bytes(good.replace(b"both towns were", b"both towns w\xe9re"))
-    git("commit", "-qam", "latin-1 byte", cwd=repo)
-    path.write_bytes(good.replace(b"status: true", b"status: misleading"))
-
-    result = invoke("check", "--since", "HEAD")
-
-    # The undecodable byte is replaced, so the old verdict is still protected.
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert result.stdout.splitlines() == [
-        "facts/claims/factory-coming.yaml:7:9: status: changed from 'true' to 'misleading' since HEAD without "
-        "a new corrections entry; add one (date, note) saying what changed and why"
-    ]
-
-
-def test_since_runs_a_fixed_number_of_git_commands(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import history
-
-    for name in ("factory-coming", "most-engineers"):
-        path = repo / "facts" / "claims" / f"{name}.yaml"
-        path.write_text(path.read_text().replace("reviewed: 2021-05-06", "reviewed: 2021-05-07"))
-    calls: list[list[str]] = []
-    real = subprocess.run
-
-    def counting(args, *rest, **kwargs):
-        calls.append(list(args))
-        return real(args, *rest, **kwargs)
-
-    monkeypatch.setattr(history.subprocess, "run", counting)
-    assert invoke("check", "--since", "HEAD").exit_code == 0
-    assert [c[1] for c in calls if c[0] == "git"] == ["rev-parse", "diff", "cat-file"]
-
-
-def test_since_without_git_on_path_is_a_refusal(repo: Path, tmp_path: Path) -> None:
-    empty = tmp_path / "no-tools"
-    empty.mkdir()
-
-    result = run(["generator", "check", "--since", "HEAD"], cwd=repo, PATH=str(empty))
-
-    assert result.returncode == 2, result.stderr
-    assert result.stderr == "check --since: git was not found on PATH; --since needs git\n"
-
-
-def test_since_refuses_a_ref_that_looks_like_an_option(repo: Path) -> None:
-    result = invoke("check", "--since", "--output=/tmp/x")
-    assert result.exit_code == 2
-    assert result.stderr == "check --since: git does not know the ref '--output=/tmp/x'\n"
-
-
-def test_since_outside_a_repository_is_a_refusal(facts: Path) -> None:
-    result = invoke("check", "--since", "HEAD")
-    assert result.exit_code == 2
-    assert result.stderr.startswith("check --since: facts is not in a git repository")
 
 
 # --- check --links -------------------------------------------------------------------------------

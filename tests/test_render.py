@@ -40,24 +40,30 @@ def test_pages_match_golden_files() -> None:
         assert text == on_disk[path], f"{path} differs from tests/golden/{path} (UPDATE_GOLDEN=1 to accept)"
 
 
+def html_pages(options: SiteOptions = OPTIONS) -> dict[str, str]:
+    _, pages, _ = build_pages(FIXTURES / "facts", options)
+    return {page.path: page.html for page in pages}
+
+
 def test_claim_pages_carry_what_a_reader_needs() -> None:
-    page = rendered()["claims/most-engineers.md"]
-    assert "# Northtown has the most engineers in the country." in page
+    page = html_pages()["claims/most-engineers.md"]
+    assert ('<h1 id="northtown-has-the-most-engineers-in-the-country">Northtown has the most engineers in the '
+            'country.</h1>') in page
     assert 'class="fc-verdict fc-verdict--misleading"' in page and ">Misleading</span>" in page
-    assert "> Northtown has the most engineers" in page
+    assert '<p class="fc-quote">Northtown has the most engineers' in page
     assert '<a href="https://example.org/stats" rel="noopener nofollow">Engineers by town</a>' in page
     assert '<td data-label="Publisher">Statistics Office</td>' in page
     assert '<td data-label="Published">undated</td><td data-label="Type">Primary</td>' in page
-    assert "[Northtown \\(北镇\\)](../places/northtown.md)" in page
-    assert "Reviewed 6 May 2021" in page and "Our ruling\n{: .fc-ruling-label" in page
+    assert '<a href="../../places/northtown/">Northtown (北镇)</a>' in page
+    assert "Reviewed 6 May 2021" in page and '<p class="fc-ruling-label" data-search-exclude>Our ruling</p>' in page
     assert '<span class="fc-kicker__label">Claim</span>' in page
-    assert "- **1 June 2021:** Verdict changed from False to Misleading" in page
+    assert "<li><strong>1 June 2021:</strong> Verdict changed from False to Misleading" in page
     assert ('<a href="https://github.com/example/facts/edit/main/facts/claims/most-engineers.yaml" '
             'class="fc-edit">Suggest a correction</a>') in page
 
 
 def test_archive_links_show_when_recorded() -> None:
-    page = rendered()["claims/factory-coming.md"]
+    page = html_pages()["claims/factory-coming.md"]
     assert '(<a href="https://web.archive.org/web/2021/https://example.org/shortlist" ' in page
 
 
@@ -89,19 +95,17 @@ def test_analysis_keeps_simple_markdown_and_nothing_else(text: str, expected: st
 def test_a_long_article_walks_through_several_pages() -> None:
     from dataclasses import replace
 
-    options = replace(OPTIONS, passages_per_page=1)
-    _, pages, _ = build_pages(FIXTURES / "facts", options)
-    by_path = {page.path: page.markdown for page in pages}
+    by_path = html_pages(replace(OPTIONS, passages_per_page=1))
     first, second = by_path["article.md"], by_path["article/2.md"]
     # Each page holds its block of passages, links the others, and reaches claims from where it sits.
     assert 'id="passage-1"' in first and 'id="passage-2"' not in first
-    assert 'id="passage-2"' in second and "(../claims/most-engineers.md)" in second
-    assert "Passages: **1-1** · [2-2](article/2.md)" in first
-    assert "Passages: [1-1](../article.md) · **2-2**" in second
-    assert "# The article, checked: passages 2-2" in second
+    assert 'id="passage-2"' in second and 'href="../../claims/most-engineers/"' in second
+    assert 'Passages: <strong>1-1</strong> · <a href="2/">2-2</a>' in first
+    assert 'Passages: <a href="../">1-1</a> · <strong>2-2</strong>' in second
+    assert ">The article, checked: passages 2-2</h1>" in second
     # A claim page links its passage on the page that holds it.
-    assert "[Passage 2](../article/2.md#passage-2)" in by_path["claims/most-engineers.md"]
-    assert "[Passage 1](../article.md#passage-1)" in by_path["claims/factory-coming.md"]
+    assert '<a href="../../article/2/#passage-2">Passage 2</a>' in by_path["claims/most-engineers.md"]
+    assert '<a href="../../article/#passage-1">Passage 1</a>' in by_path["claims/factory-coming.md"]
 
 
 def _enums() -> dict[str, list[str]]:
@@ -143,6 +147,14 @@ def _example(kind: Any, like: Any = None) -> Any:
         return True
     if kind is Credit:
         return Credit("reviewed", "Example Desk")
+    if kind is dt.date:
+        return dt.date(2021, 6, 3)
+    if is_dataclass(kind):
+        # Any other record (a person, a date range): each of its fields made the same way.
+        import typing
+
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _example(hints[f.name]) for f in fields(kind) if f.default is f.default_factory})
     return like
 
 
