@@ -175,6 +175,17 @@ def _counter(chars: str) -> Callable[[str], int]:
     return lambda text: sum(text.count(char) for char in chars)
 
 
+def _fences(text: str) -> int:
+    return len(_FENCE.findall(text)) if "```" in text or "~~~" in text else 0
+
+
+def _line_markers(text: str) -> int:
+    # One line (most fields): only its start can be a marker, and match() looks only there.
+    if "\n" not in text:
+        return 1 if _BLOCK_MARKER.match(text) else 0
+    return len(_BLOCK_MARKER.findall(text))
+
+
 @dataclass(frozen=True)
 class Budget:
     """One costly kind of text: how to count it, and the most a Markdown field, a plain-text
@@ -208,9 +219,8 @@ BUDGETS = (
     Budget("backslashes, backticks, braces and | characters", _counter("\\`{}|"), 2000, None, 4000),
     # Plain text may hold none: pages (and the HTML that `export` gives other engines) put it on
     # lines of its own, where an engine's fence extension would scan the page from each one.
-    Budget("fence markers (``` or ~~~)", lambda text: len(_FENCE.findall(text)), 10, 0, 20),
-    Budget("list items and other line-start markers (- 1. : !!! ??? ===)",
-           lambda text: len(_BLOCK_MARKER.findall(text)), 200, None, 400),
+    Budget("fence markers (``` or ~~~)", _fences, 10, 0, 20),
+    Budget("list items and other line-start markers (- 1. : !!! ??? ===)", _line_markers, 200, None, 400),
     # Plain text is shown as written, so each of these becomes an escape, and pages join some
     # plain fields (place names, claim titles, keywords) into one paragraph: one in four
     # characters of what a field may hold keeps every such paragraph far below where Markdown
@@ -220,19 +230,31 @@ BUDGETS = (
 )
 
 
-def field_budget_problem(text: str, markdown: bool, max_length: int | None = None) -> str | None:
+# Any character a character budget counts: text without one costs nothing to count.
+_COUNTED = re.compile("[" + re.escape(MARKUP) + "]")
+_CHARACTER_BUDGETS = frozenset(i for i, budget in enumerate(BUDGETS) if budget.count not in (_fences, _line_markers))
+
+
+def text_costs(text: str) -> tuple[int, ...]:
+    """How much of each budget's kind the text holds, in the order of BUDGETS. Counts only:
+    linear in the length of the text, and quick for text with no markup at all."""
+    counted = _COUNTED.search(text) is not None
+    return tuple(0 if i in _CHARACTER_BUDGETS and not counted else budget.count(text)
+                 for i, budget in enumerate(BUDGETS))
+
+
+def field_budget_problem(text: str, markdown: bool, max_length: int | None = None,
+                         costs: tuple[int, ...] | None = None) -> str | None:
     """Why one field costs too much to render (a count over its budget), or None. max_length is
-    the most characters its schema allows. Runs before Markdown sees the text, and only counts:
-    linear in the length of the text."""
+    the most characters its schema allows; costs, the text's text_costs when already counted.
+    Runs before Markdown sees the text."""
+    costs = costs if costs is not None else text_costs(text)
     kind = "a Markdown field" if markdown else "a text field"
     if not markdown and max_length:
         kind += f" of at most {max_length:,} characters"
-    for budget in BUDGETS:
+    for budget, count in zip(BUDGETS, costs):
         limit = budget.limit(markdown, max_length)
-        if limit is None:
-            continue
-        count = budget.count(text)
-        if count > limit:
+        if limit is not None and count > limit:
             return f"has {count:,} {budget.what}; {kind} may have " + (f"at most {limit:,}" if limit else "none")
     if markdown and (_NESTED_LIST.search(text) or _DEEP_INDENT.search(text)):
         return f"nests lists or indents more than {MAX_NESTING} levels deep; flatten it"
@@ -246,13 +268,10 @@ class FileTally:
     # (where, count per budget) of each field that holds any, in the order they were checked.
     fields: list[tuple[Any, tuple[int, ...]]] = field(default_factory=list)
 
-    def add(self, where: Any, text: str) -> None:
-        """Count one text field of the file."""
-        if text.isalnum():
-            return  # nothing to count: the common case of ids, slugs and single words
-        counts = tuple(budget.count(text) if budget.file is not None else 0 for budget in BUDGETS)
-        if any(counts):
-            self.fields.append((where, counts))
+    def add(self, where: Any, costs: tuple[int, ...]) -> None:
+        """Count one text field of the file, by its text_costs."""
+        if any(costs):
+            self.fields.append((where, costs))
 
     def merge(self, other: FileTally) -> None:
         """Take the fields another tally counted (a trial check of one anyOf option)."""

@@ -21,7 +21,7 @@ from typing import Any
 from .errors import FactError, FactsInvalid
 from .load import Document, FieldPath
 from .sanitize import markdown_links
-from .textcheck import FileTally, character_problem, field_budget_problem
+from .textcheck import FileTally, character_problem, field_budget_problem, text_costs
 from .urls import InvalidURL, check_url, is_web_url
 from .kinds import KINDS
 from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
@@ -252,8 +252,9 @@ class SchemaCheck:
     def _within_budget(self, value: str, where: FieldPath, markdown: bool, max_length: int | None) -> bool:
         """Count the text against its field's and its file's budgets (textcheck.py), before
         Markdown sees it; False when the field is over one."""
-        self.tally.add(where, value)
-        problem = field_budget_problem(value, markdown, max_length)
+        costs = text_costs(value)
+        self.tally.add(where, costs)
+        problem = field_budget_problem(value, markdown, max_length, costs)
         if problem:
             self.fail(where, problem)
         return problem is None
