@@ -179,6 +179,45 @@ def _fences(text: str) -> int:
     return len(_FENCE.findall(text)) if "```" in text or "~~~" in text else 0
 
 
+# What Python-Markdown's link parser reads: brackets, parentheses, and blank lines (the ends of
+# paragraphs, where every scan stops).
+_LINK_TOKEN = re.compile(r"[\[\]()]|\n[ \t]*\n")
+
+
+def _link_scan(text: str) -> int:
+    """How many characters Python-Markdown reads looking for the ends of links: each `[` reads
+    on to its matching `]`, and each link's `](` to its balancing `)`, or to the end of the
+    paragraph when there is none (several parsers do so for each). Unclosed brackets in a long
+    paragraph make this, and the build, quadratic; closed links in prose keep it near their length."""
+    if "[" not in text:
+        return 0
+    total = 0
+    opened: list[int] = []  # positions of the `[` not yet closed
+    destinations: list[tuple[int, int]] = []  # (position, parenthesis level) of each open `](`
+    level = 0
+    for token in _LINK_TOKEN.finditer(text):
+        char, at = token.group(), token.start()
+        if char == "[":
+            opened.append(at)
+        elif char == "]":
+            # Only a `]` that closes a `[` makes a link, whose destination is then read.
+            if opened:
+                total += at - opened.pop()
+                if text.startswith("(", at + 1):
+                    destinations.append((at + 1, level + 1))
+        elif char == "(":
+            level += 1
+        elif char == ")":
+            if destinations and destinations[-1][1] == level:
+                total += at - destinations.pop()[0]
+            level = max(level - 1, 0)
+        else:  # a blank line: every scan still open ends here
+            total += sum(at - start for start in opened) + sum(at - start for start, _ in destinations)
+            opened, destinations, level = [], [], 0
+    end = len(text)
+    return total + sum(end - start for start in opened) + sum(end - start for start, _ in destinations)
+
+
 def _line_markers(text: str) -> int:
     # One line (most fields): only its start can be a marker, and match() looks only there.
     if "\n" not in text:
@@ -221,6 +260,10 @@ BUDGETS = (
     # lines of its own, where an engine's fence extension would scan the page from each one.
     Budget("fence markers (``` or ~~~)", _fences, 10, 0, 20),
     Budget("list items and other line-start markers (- 1. : !!! ??? ===)", _line_markers, 200, None, 400),
+    # Links in Markdown fields only: plain text shows its brackets as text, never as a link.
+    Budget("characters read looking for the ends of links (from each [ to its ] and from each ]( to its ), "
+           "or to the end of the paragraph; close the brackets or split the paragraph)", _link_scan,
+           400_000, None, 800_000),
     # Plain text is shown as written, so each of these becomes an escape, and pages join some
     # plain fields (place names, claim titles, keywords) into one paragraph: one in four
     # characters of what a field may hold keeps every such paragraph far below where Markdown
@@ -232,15 +275,16 @@ BUDGETS = (
 
 # Any character a character budget counts: text without one costs nothing to count.
 _COUNTED = re.compile("[" + re.escape(MARKUP) + "]")
-_CHARACTER_BUDGETS = frozenset(i for i, budget in enumerate(BUDGETS) if budget.count not in (_fences, _line_markers))
+_CHARACTER_BUDGETS = frozenset(i for i, budget in enumerate(BUDGETS)
+                               if budget.count not in (_fences, _line_markers, _link_scan))
 
 
-def text_costs(text: str) -> tuple[int, ...]:
+def text_costs(text: str, markdown: bool = True) -> tuple[int, ...]:
     """How much of each budget's kind the text holds, in the order of BUDGETS. Counts only:
     linear in the length of the text, and quick for text with no markup at all."""
     counted = _COUNTED.search(text) is not None
-    return tuple(0 if i in _CHARACTER_BUDGETS and not counted else budget.count(text)
-                 for i, budget in enumerate(BUDGETS))
+    return tuple(0 if (i in _CHARACTER_BUDGETS and not counted) or (budget.count is _link_scan and not markdown)
+                 else budget.count(text) for i, budget in enumerate(BUDGETS))
 
 
 def field_budget_problem(text: str, markdown: bool, max_length: int | None = None,
@@ -248,7 +292,7 @@ def field_budget_problem(text: str, markdown: bool, max_length: int | None = Non
     """Why one field costs too much to render (a count over its budget), or None. max_length is
     the most characters its schema allows; costs, the text's text_costs when already counted.
     Runs before Markdown sees the text."""
-    costs = costs if costs is not None else text_costs(text)
+    costs = costs if costs is not None else text_costs(text, markdown)
     kind = "a Markdown field" if markdown else "a text field"
     if not markdown and max_length:
         kind += f" of at most {max_length:,} characters"

@@ -252,7 +252,7 @@ class SchemaCheck:
     def _within_budget(self, value: str, where: FieldPath, markdown: bool, max_length: int | None) -> bool:
         """Count the text against its field's and its file's budgets (textcheck.py), before
         Markdown sees it; False when the field is over one."""
-        costs = text_costs(value)
+        costs = text_costs(value, markdown)
         self.tally.add(where, costs)
         problem = field_budget_problem(value, markdown, max_length, costs)
         if problem:

@@ -142,6 +142,25 @@ def many_claims_joined(facts: Path, hostile: bool = True) -> None:
     edit(facts / "timeline.yaml", lambda data: data["events"][0].update(claims=[f"c{i}" for i in range(30)]))
 
 
+SCAN_BUDGET = limit("characters read looking for the ends of links", "markdown")
+
+
+def unclosed(share: float) -> str:
+    """A Markdown field whose unclosed brackets make Markdown read `share` of its link budget:
+    each [ reads on to the end of the one long paragraph."""
+    filler = 19000
+    return "[\n" * int(SCAN_BUDGET * share // filler) + "x" * filler
+
+
+def links_never_closed(facts: Path) -> None:
+    """Unclosed brackets, up to the field's budget in a claim and the file's in the article."""
+    edit(facts / "claims" / "most-engineers.yaml", lambda data: data.update(analysis=unclosed(0.95)))
+
+    def change(data: dict) -> None:
+        data["organisation"]["about"] = data["organisation"]["independence"] = unclosed(0.95)
+    edit(facts / "article.yaml", change)
+
+
 def stacked_marks(facts: Path) -> None:
     """Every letter of the claim's text fields carries the most combining marks allowed."""
     marked = ("a" + "\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a"[:MAX_MARKS]) * (2000 // (MAX_MARKS + 1))
@@ -155,6 +174,7 @@ WORST: dict[str, tuple[Callable[[Path], None], Callable[[Path], None] | None]] =
     "place": (worst_place, None),
     "about page": (worst_about_page, None),
     "stacked marks": (stacked_marks, None),
+    "links never closed": (links_never_closed, None),
     "text joined across files": (many_claims_joined, lambda facts: many_claims_joined(facts, hostile=False)),
 }
 

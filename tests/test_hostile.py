@@ -728,6 +728,14 @@ OVER_BUDGET = {
     "a fence in plain text": (CLAIM, lambda d: d.update(summary="Ruled ~~~ out"),
                               ": summary: has 1 fence markers (``` or ~~~); a text field of at most 2,000 "
                               "characters may have none"),
+    # Each unclosed [ makes Markdown read on to the paragraph's end: 60 of them in one paragraph
+    # cost as much as a page; 200, 1.4 s for one field.
+    "unclosed brackets": (CLAIM, lambda d: d.update(analysis="[\n" * 60 + "x" * 19000),
+                          ": analysis: has 1,143,660 characters read looking for the ends of links (from each [ to "
+                          "its ] and from each ]( to its ), or to the end of the paragraph; close the brackets or "
+                          "split the paragraph); a Markdown field may have at most 400,000"),
+    "link destinations never closed": (CLAIM, lambda d: d.update(analysis="[x](" * 150 + "a" * 19000),
+                                       ": analysis: has 2,"),
     "a long list": (CLAIM, lambda d: d.update(analysis="- item\n" * 201),
                     ": analysis: has 201 list items and other line-start markers (- 1. : !!! ??? ===); a Markdown "
                     "field may have at most 200"),
