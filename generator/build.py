@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .load import DocumentCache, load_facts
+from .i18n import DEFAULT_LANGUAGE
+from .load import Document, DocumentCache, load_facts
 from .model import Facts
 from .data import data_files
 from .options import SiteOptions
@@ -22,13 +23,22 @@ class SessionCache:
         self.pages = PageCache()
         # Text of each generated page's cache file as this session last wrote it.
         self.written: dict[Path, str] = {}
+        # Unreplaced example text found in each unchanged document (placeholders.find_placeholders).
+        self.placeholders: dict[int, tuple] = {}
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:
     """Load and validate; raise FactsInvalid with every located error."""
+    return check_documents(facts_dir, today, cache)[1]
+
+
+def check_documents(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None,
+                    language: str = DEFAULT_LANGUAGE) -> tuple[list[Document], Facts]:
+    """Load and validate, keeping the parsed documents (their line marks locate later findings,
+    such as unreplaced examples); raise FactsInvalid with every located error."""
     documents = load_facts(Path(facts_dir), cache.documents if cache else None)
-    return validate_facts(documents, today, cache.documents.checked if cache else None,
-                          cache.documents.built if cache else None)
+    return documents, validate_facts(documents, today, cache.documents.checked if cache else None,
+                                     cache.documents.built if cache else None, language)
 
 
 def build_pages(

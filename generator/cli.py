@@ -1,8 +1,12 @@
-"""The command-line adapter: `python -m generator check | export | new`.
+"""The command-line adapter: `python -m generator check | export | new | init`.
 
 The library raises GeneratorError (FactsInvalid carries located errors); this module turns
 those, and the OSErrors a user's paths cause, into one line each and an exit code: 1 when
 something is wrong, 2 when the command refuses to run. Never a traceback.
+
+What `check`, `new` and `init` tell a site's editors is in the site's language: the
+`theme.language` of the mkdocs.yml beside the facts folder (or in the working folder) for
+`check` and `new`, `--language` for `init`.
 """
 
 from __future__ import annotations
@@ -23,14 +27,15 @@ import yaml
 from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
-from .i18n import Messages, catalogue_language
+from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
 from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS
 from .history import HistoryUnavailable, unrecorded_changes
 from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
+from .placeholders import find_placeholders
 from .validate import validate_facts
-from .scaffold import find_placeholders, new_fact
+from .scaffold import new_fact
 
 EXPORT_MARKER = ".factcheck-export"
 # The marker's first line names its format; every other line is one file export wrote, as
@@ -48,8 +53,77 @@ EXPORT_CONFIG = "mkdocs.yml"
 EXPORT_FOLDERS = ("docs", "overrides")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+# A site's mkdocs.yml is read only for its language and its places; past this size it is not one.
+MAX_CONFIG_BYTES = 1 << 20
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads a mkdocs.yml for plain values; MkDocs' own tags (!ENV, !!python/name) read as null."""
+
+
+_ConfigLoader.add_constructor(None, lambda loader, node: None)
+
+
+def site_config(facts_dir: Path) -> dict:
+    """The mkdocs.yml of the site the facts folder belongs to (beside the folder, else in the
+    working folder), as plain data; {} when there is none or it cannot be read, in which case
+    the commands speak the default language (a broken config is the build's to report)."""
+    for candidate in (facts_dir.parent / "mkdocs.yml", Path("mkdocs.yml")):
+        try:
+            with open(candidate, "rb") as handle:
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError:
+            continue
+        if len(raw) > MAX_CONFIG_BYTES:
+            return {}
+        try:
+            config = yaml.load(raw.decode("utf-8"), Loader=_ConfigLoader)
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+            return {}
+        return config if isinstance(config, dict) else {}
+    return {}
+
+
+def site_language(config: dict) -> str:
+    """The catalogue language of a site's config (theme.language), the default without one."""
+    theme = config.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    try:
+        return catalogue_language(language if isinstance(language, str) else None)
+    except GeneratorError:
+        return DEFAULT_LANGUAGE
+
+
+def _plugins(config: dict) -> list[tuple[object, object]]:
+    """(name, options) of each plugin a site's config lists, in either of MkDocs' forms."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        return list(plugins.items())
+    if isinstance(plugins, list):
+        return [(entry, None) if isinstance(entry, str) else next(iter(entry.items()))
+                for entry in plugins if isinstance(entry, str) or isinstance(entry, dict) and len(entry) == 1]
+    return []
+
+
+def _plugin_options(config: dict) -> dict | None:
+    """The factcheck plugin's options in a site's config ({} when it sets none), or None when the
+    config does not use the plugin."""
+    for name, options in _plugins(config):
+        if name == "factcheck":
+            return options if isinstance(options, dict) else {}
+    return None
+
+
+def site_places(config: dict) -> bool | None:
+    """Whether a site's config gives the factcheck plugin places (places_label or places_folder);
+    None without a config that uses the plugin."""
+    options = _plugin_options(config)
+    return None if options is None else bool(options.keys() & {"places_label", "places_folder"})
+
+
+def _language() -> str:
+    """The language the current command speaks to site editors in (set by the command)."""
+    return click.get_current_context().meta.get("factcheck.language", DEFAULT_LANGUAGE)
 
 
 class ExportRefused(GeneratorError):
@@ -65,8 +139,7 @@ class ExportFailed(GeneratorError):
 def _report(invalid: FactsInvalid, output_format: str) -> None:
     for error in invalid.errors:
         click.echo(error.github() if output_format == "github" else str(error))
-    count = len(invalid.errors)
-    click.echo(f"{count} error{'s' if count != 1 else ''} in facts", err=True)
+    click.echo(Messages(_language()).n("errors_in_facts", len(invalid.errors)), err=True)
 
 
 def _os_message(problem: OSError) -> str:
@@ -138,9 +211,12 @@ def main() -> None:
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
           link_timeout: float, links_deadline: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
+    language = site_language(site_config(facts_dir))
+    click.get_current_context().meta["factcheck.language"] = language
+    t = Messages(language)
     # Each file is read and parsed once; validation, --since, placeholders and --links share it.
     documents = load_facts(facts_dir)
-    facts = validate_facts(documents)
+    facts = validate_facts(documents, language=language)
     if since:
         try:
             changes = unrecorded_changes(facts_dir, since, documents)
@@ -149,12 +225,13 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
             sys.exit(problem.exit_code)
         if changes:
             raise FactsInvalid(changes)
-    # Text `new` wrote and nobody replaced must not be published: an error, like any other.
-    placeholders = find_placeholders(facts_dir, documents)
+    # Example text `init` or `new` wrote and nobody replaced must not be published: the build
+    # warns about it (so --strict fails); check, which runs before review, fails on it.
+    placeholders = find_placeholders(documents, language)
     if placeholders:
         raise FactsInvalid(placeholders)
-    click.echo(f"{facts_dir}: {_count(len(facts.claims), 'claim')}, {_count(len(facts.places), 'place')}, "
-               f"{_count(len(facts.verdicts), 'verdict')}: all valid")
+    click.echo(t("check_valid", facts=facts_dir, claims=t.n("claim_count", len(facts.claims)),
+                 places=t.n("place_count", len(facts.places)), verdicts=t.n("verdict_count", len(facts.verdicts))))
     if links:
         report = check_links(documents, link_workers, link_timeout, allow_private_hosts, deadline=links_deadline)
         for problem in report.problems:
@@ -187,7 +264,10 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
     facts, nor over a config that uses the factcheck plugin. Links inside the folder are never
     followed: a link where a page goes is replaced by the page."""
     _refuse_site_folder(out_dir, config_file, facts_dir)
-    outputs = export_files(config_file, facts_dir)
+    warnings: list = []
+    outputs = export_files(config_file, facts_dir, warnings=warnings)
+    for warning in warnings:  # unreplaced example text: exported, but not fit to publish
+        click.echo(f"export: {warning}", err=True)
     with _OutputFolder(out_dir, force) as folder:
         folder.begin(outputs)
         for name, data in outputs.items():
@@ -201,28 +281,13 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
                f"build it with: cd {out_dir} && mkdocs build --strict")
 
 
-class _ConfigReader(yaml.SafeLoader):
-    """Reads a MkDocs config for what export must know of it, whatever tags it uses (!ENV,
-    !!python/name:...): a tag export does not know reads as null."""
-
-
-_ConfigReader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def _read_config(text: str) -> dict:
+    """A MkDocs config as plain data (its tags read as null), {} when it is not one."""
     try:
-        data = yaml.load(text, Loader=_ConfigReader)  # noqa: S506 - a SafeLoader that drops unknown tags
-    except yaml.YAMLError:
+        data = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader that drops unknown tags
+    except (yaml.YAMLError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _plugin_names(config: dict) -> list[str]:
-    plugins = config.get("plugins") or []
-    if isinstance(plugins, dict):
-        return [str(name) for name in plugins]
-    return [str(entry if isinstance(entry, str) else next(iter(entry), "")) for entry in plugins
-            if isinstance(entry, (str, dict)) and entry]
 
 
 def _refuse_site_folder(out_dir: Path, config_file: Path, facts_dir: Path | None) -> None:
@@ -237,13 +302,10 @@ def _refuse_site_folder(out_dir: Path, config_file: Path, facts_dir: Path | None
             config = _read_config(config_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             config = {}
-    plugins = config.get("plugins") or []
-    entries = [plugins] if isinstance(plugins, dict) else [entry for entry in plugins if isinstance(entry, dict)]
-    options = next((entry["factcheck"] for entry in entries if isinstance(entry.get("factcheck"), dict)), {})
+    options = _plugin_options(config)
     docs = site / str(config.get("docs_dir") or "docs")
     if facts_dir is None:  # the facts export reads, found as export_files finds them
-        uses_plugin = "factcheck" in _plugin_names(config)
-        facts_dir = site / str(options.get("facts_dir") or "facts") if uses_plugin else Path("facts")
+        facts_dir = site / str(options.get("facts_dir") or "facts") if options is not None else Path("facts")
     facts = Path(os.path.realpath(facts_dir))
     for folder, what in ((docs, "the site's docs folder"), (facts, "the site's facts folder")):
         folder = Path(os.path.realpath(folder))
@@ -362,7 +424,7 @@ class _OutputFolder:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return
             text = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace")
-        if "factcheck" in _plugin_names(_read_config(text)):
+        if _plugin_options(_read_config(text)) is not None:
             raise ExportRefused(f"{self._shown(EXPORT_CONFIG)} uses the factcheck plugin: it is a site's own config, "
                                 "which export would replace by one without the plugin; choose another folder")
 
@@ -492,15 +554,17 @@ class _OutputFolder:
 @_at_edge
 def new(kind: str, name: str, facts_dir: Path) -> None:
     """Start facts/claims/NAME.yaml or facts/places/NAME.yaml with every field to fill in."""
-    path = new_fact(facts_dir, kind, name)
-    click.echo(f"wrote {path}: fill in every FILL IN, then run python -m generator check")
+    config = site_config(facts_dir)
+    t = Messages(site_language(config))
+    path = new_fact(facts_dir, kind, name, language=t.language, site_places=site_places(config))
+    click.echo(t("new_wrote", path=path, marker=t("placeholder_marker"), command=COMMAND))
 
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="", help="The site's title (default: from the folder name).")
 @click.option("--language", default="en", show_default=True,
-              help="The site's language: every page and message in it (en, zh).")
+              help=f"The site's language: every page and message in it ({', '.join(languages())}).")
 @click.option("--places/--no-places", default=True, show_default=True,
               help="Whether the article's claims are about places (cities, countries, topics).")
 @click.option("--place-label", default="", metavar="SINGULAR/PLURAL",
@@ -515,7 +579,7 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
     """Start a new fact-check site in FOLDER (new or empty): config, facts with one worked
     example, hand-written pages, workflows and a README with its two commands."""
     singular, _, plural = place_label.partition("/")
-    if place_label and not plural:
+    if place_label and not (singular.strip() and plural.strip()):
         raise InitRefused("--place-label: write it as SINGULAR/PLURAL, e.g. City/Cities")
     folder_name = places_folder or (re.sub(r"[^a-z0-9]+", "-", plural.lower()).strip("-") if plural else "places")
     settings = SiteSettings(
@@ -524,13 +588,9 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
         places_folder=folder_name or "places", org_name=organisation, repo_url=repo_url)
     pin = requirement()
     written = init_site(folder, settings, pin=pin)
-    click.echo(f"wrote {len(written)} files to {folder}. Next:\n"
-               f"  cd {folder}\n"
-               "  make serve    # preview at http://127.0.0.1:8000/ (installs into .venv on first use)\n"
-               "  make test     # check the facts, run the site tests, build --strict\n"
-               "Then replace the example claim in facts/claims/ and the EXAMPLE values in facts/article.yaml.")
+    t = Messages(catalogue_language(language))
+    click.echo(t("init_wrote", count=len(written), folder=folder, marker=t("example_marker")))
     if pin.warning:
         # Last, so it is not scrolled away: the new site would not build elsewhere as it stands.
-        t = Messages(catalogue_language(settings.language))
         click.echo(printable(t(pin.warning, package=DISTRIBUTION, version=__version__, origin=pin.origin,
                                line=pin.line)), err=True)

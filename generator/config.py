@@ -25,7 +25,7 @@ class FactcheckConfig(base.Config):
     # What readers call the article's places, in the site's language (City/Cities,
     # Country/Countries, Topic/Topics); empty means the catalogue's word for "place".
     places_label = c.SubConfig(PlacesLabel)
-    # The URL folder of place pages: places/wuhan/ by default.
+    # The URL folder of place pages: places/<slug>/ by default.
     places_folder = c.Type(str, default="places")
     # A folder of templates beside mkdocs.yml that override ours by file name (claim.md.j2, ...).
     templates_dir = c.Type(str, default="templates")

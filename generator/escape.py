@@ -5,6 +5,8 @@
   HTML, headings, rules, tables, attribute lists, code and images become plain text.
 - `html_attr`: an HTML attribute value.
 - `url_attr`: a web address in an href: checked and normalised (see urls.py), then attribute-escaped.
+- `yaml_scalar`, `yaml_block`: a value in a YAML file that `init` or `new` writes: it loads back
+  as exactly the text, whatever characters it holds.
 
 Every pattern here works line by line with `[ \\t]`, never `\\s` across lines, so its cost stays
 linear in the length of the text.
@@ -15,6 +17,8 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+
+import yaml
 
 from .urls import MAX_RENDERED_URL_LENGTH, check_url
 
@@ -76,3 +80,25 @@ def web_url(value: Any) -> str:
 def url_attr(value: Any) -> str:
     """A web address for an href: normalised so Markdown sees no syntax in it, then escaped."""
     return html_attr(check_url(str(value), MAX_RENDERED_URL_LENGTH))
+
+
+def yaml_scalar(value: Any) -> str:
+    """A double-quoted YAML scalar on one line that loads as exactly str(value)."""
+    text = yaml.dump(str(value), Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True,
+                     width=float("inf"))
+    return text.removesuffix("\n...\n").rstrip("\n")
+
+
+def yaml_block(value: Any, indent: int) -> str:
+    """A literal block scalar (`|`), its lines indented by `indent`, for a long text that editors
+    read and replace; a double-quoted scalar when a block would not load as exactly the text."""
+    text = str(value)
+    lines = text.splitlines()
+    block = "|\n" + "\n".join(" " * indent + line if line else "" for line in lines)
+    try:
+        # A line that starts with spaces, a missing final newline or a character YAML reads as a
+        # line break would change the text: then the quoted form, which holds anything.
+        same = text.endswith("\n") and yaml.safe_load("key: " + block + "\n") == {"key": text}
+    except yaml.YAMLError:
+        same = False
+    return block if same else yaml_scalar(text)

@@ -74,8 +74,9 @@ def plain_config(raw: dict[str, Any], site_name: str) -> dict[str, Any]:
 
 
 def export_files(config_file: Path | None, facts_dir: Path | None = None,
-                 today: dt.date | None = None) -> dict[str, bytes]:
-    """Every file of the exported folder, by its path inside it."""
+                 today: dt.date | None = None, warnings: list | None = None) -> dict[str, bytes]:
+    """Every file of the exported folder, by its path inside it; the Site's warnings (unreplaced
+    example text) are added to `warnings` when given."""
     from .plugin import FactcheckPlugin, site_options
 
     files: dict[str, bytes] = {}
@@ -101,6 +102,8 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
         templates = config_file.resolve().parent / plugin.config.templates_dir
         template_dirs = (str(templates),) if templates.is_dir() else ()
     site = publish_site(facts_dir or Path("facts"), options, today=today, template_dirs=template_dirs)
+    if warnings is not None:
+        warnings.extend(site.warnings)
     if docs_dir is not None and docs_dir.is_dir():
         site.refuse_clashes([path.relative_to(docs_dir).as_posix() for path in docs_dir.rglob("*.md")],
                             os.path.relpath(docs_dir, config_file.resolve().parent))

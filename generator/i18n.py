@@ -4,11 +4,17 @@ Catalogues live in generator/messages/<language>.yaml (English and Simplified Ch
 complete); the language follows MkDocs' `theme.language`. A message is a template string with
 named `{placeholders}`; a message with plural forms is a mapping of CLDR plural categories
 (`one`, `other`) chosen by babel for the language. Dates are formatted by babel too.
+
+English is the reference: a key another catalogue lacks is taken from English, with one warning
+per key, so an incomplete translation shows English words instead of stopping a build. A third
+language is one more catalogue file (the starter site `init` writes reads its words from here too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,13 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from .errors import GeneratorError
 
 MESSAGE_DIR = Path(__file__).parent / "messages"
 DEFAULT_LANGUAGE = "en"
+log = logging.getLogger(__name__)
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 class UnknownLanguage(GeneratorError):
@@ -34,18 +42,38 @@ def languages() -> list[str]:
     return sorted(path.stem for path in MESSAGE_DIR.glob("*.yaml"))
 
 
-@lru_cache(maxsize=None)
 def _catalogue(language: str) -> dict[str, Any]:
-    path = MESSAGE_DIR / f"{language}.yaml"
+    # Keyed by the folder too, so a test (or a tool) that points MESSAGE_DIR elsewhere reads there.
+    return _read_catalogue(MESSAGE_DIR, language)
+
+
+@lru_cache(maxsize=None)
+def _read_catalogue(folder: Path, language: str) -> dict[str, Any]:
+    path = folder / f"{language}.yaml"
     if not path.is_file():
         raise UnknownLanguage(f"no message catalogue for the language {language!r}; "
                               f"available: {', '.join(languages())} (generator/messages/)")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(catalogue, dict):
+        raise UnknownLanguage(f"{path}: a message catalogue is a mapping of keys to messages")
+    return catalogue
+
+
+@lru_cache(maxsize=None)
+def _fallback(folder: Path, language: str, key: str) -> Any:
+    """The English message for a key the language's catalogue lacks; warns once per key."""
+    message = _read_catalogue(folder, DEFAULT_LANGUAGE)[key]  # KeyError: no such message at all
+    log.warning("message catalogue %s.yaml has no %r; using the English text until it is translated",
+                language, key)
+    return message
 
 
 def catalogue_language(language: str | None) -> str:
     """The catalogue for a theme.language such as 'zh', 'zh-Hans' or 'en-GB'."""
     language = (language or DEFAULT_LANGUAGE).replace("_", "-")
+    if not _LANGUAGE_TAG.fullmatch(language):
+        # Only a language tag names a catalogue file: never a path.
+        raise UnknownLanguage(f"{language!r} is not a language code such as en, zh or pt-BR")
     if (MESSAGE_DIR / f"{language}.yaml").is_file():
         return language
     base = language.split("-")[0].lower()
@@ -62,23 +90,23 @@ class Messages:
     language: str = DEFAULT_LANGUAGE
 
     def __call__(self, key: str, **values: Any) -> str:
-        message = _catalogue(self.language)[key]
+        message = self._message(key)
         if isinstance(message, dict):
             raise KeyError(f"{key} has plural forms; use t.n({key!r}, count)")
-        if not values and "{" not in message:
+        if "{" not in message:
             return message  # most calls: a fixed word or phrase
         return _fill(message, values)
 
     def raw(self, key: str) -> str:
         """The message as the catalogue holds it, placeholders unfilled (for HTML templates)."""
-        message = _catalogue(self.language)[key]
+        message = self._message(key)
         if isinstance(message, dict):
             raise KeyError(f"{key} has plural forms; use t.n({key!r}, count)")
         return message
 
     def n(self, key: str, count: int, **values: Any) -> str:
         """A message with plural forms, for `count` things."""
-        forms = _catalogue(self.language)[key]
+        forms = self._message(key)
         category = _locale(self.language).plural_form(count)
         message = forms.get(category, forms["other"])
         return _fill(message, {"count": count, **values})
@@ -90,12 +118,24 @@ class Messages:
         return format_date(value, format=self("date_format"), locale=_locale(self.language))
 
     def keys(self) -> set[str]:
+        """The keys this language's own catalogue defines (without English fallbacks)."""
         return set(_catalogue(self.language))
+
+    def _message(self, key: str) -> Any:
+        message = _catalogue(self.language).get(key)
+        if message is None:
+            message = _fallback(MESSAGE_DIR, self.language, key)
+        return message
 
 
 @lru_cache(maxsize=None)
 def _locale(language: str) -> Locale:
-    return Locale.parse(language.replace("-", "_"))
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        # A catalogue for a language babel does not know still works; dates and plurals follow English.
+        log.warning("babel knows no locale %r; dates and plural forms follow English", language)
+        return Locale.parse(DEFAULT_LANGUAGE)
 
 
 @lru_cache(maxsize=None)

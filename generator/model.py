@@ -120,7 +120,7 @@ class Place:
 
     @property
     def display_name(self) -> str:
-        """The one form of a bilingual name: "Wuhan (武汉)", or the name alone."""
+        """The one form of a bilingual name: "Munich (München)", or the name alone."""
         if self.local_name and self.local_name != self.name:
             return f"{self.name} ({self.local_name})"
         return self.name

@@ -99,7 +99,7 @@ class SiteOptions:
 
 class Links:
     """Relative URLs from one page to others, as the browser resolves them: link("claims/x.md")
-    from 'places/wuhan.md' is '../../claims/x/' with directory URLs."""
+    from 'places/north.md' is '../../claims/x/' with directory URLs."""
 
     def __init__(self, options: SiteOptions, source: str):
         self.options = options
@@ -124,5 +124,5 @@ class Links:
 
 def relative_link(target: str, source: str) -> str:
     """A Markdown link from the page at `source` to the file at `target`, both relative to the
-    docs folder ('places/wuhan.md' from 'claims/x.md' is '../places/wuhan.md')."""
+    docs folder ('places/north.md' from 'claims/x.md' is '../places/north.md')."""
     return posixpath.relpath(target, posixpath.dirname(source) or ".")

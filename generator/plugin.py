@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from html import unescape as html_unescape
 import json
 import logging
 import os
@@ -60,7 +61,8 @@ def site_options(config: MkDocsConfig, plugin_config: FactcheckConfig) -> SiteOp
         passages_per_page=max(1, plugin_config.passages_per_page),
         use_directory_urls=config.use_directory_urls,
         language=language,
-        site_name=config.site_name or "",
+        # Material prints site_name as HTML (init writes it HTML-escaped); the share card draws text.
+        site_name=html_unescape(config.site_name or ""),
         place_singular=plugin_config.places_label.singular or t("place_singular"),
         place_plural=plugin_config.places_label.plural or t("place_plural"),
         places_folder=plugin_config.places_folder.strip("/") or "places",

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import SessionCache, check_facts
+from .build import SessionCache, check_documents
 from .data import data_files
 from .errors import FactError, GeneratorError
 from .i18n import Messages
 from .model import Facts
 from .options import SiteOptions
+from .placeholders import find_placeholders
 from .redirects import redirect_pages
 from .render import Page, Renderer
 from .sanitize import check_html
@@ -62,7 +63,8 @@ class Site:
     binary: dict[str, bytes] = field(default_factory=dict)
     # Published as they are: path in the site -> file in the package.
     static: dict[str, Path] = field(default_factory=dict)
-    # Problems that do not stop a preview but must stop a publication (a MkDocs warning each).
+    # Problems that do not stop a preview but must stop a publication (a MkDocs warning each),
+    # such as example text nobody replaced: every adapter reports them.
     warnings: list[FactError] = field(default_factory=list)
 
     @property
@@ -185,12 +187,13 @@ def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, t
     """Check the facts and make every generated part of the site; raise FactsInvalid if any fact
     is wrong, UnsafePage if a page leaves the HTML allow-list."""
     options = options or SiteOptions()
-    facts = check_facts(facts_dir, today, cache)
+    documents, facts = check_documents(facts_dir, today, cache, options.language)
     renderer = Renderer(facts, options, cache.pages if cache else None, template_dirs)
     # Every page passed the HTML allow-list as it was rendered (render.py): the Markdown fields
     # it holds, and the whole page when a site's own template made it.
     pages = renderer.render_pages()
-    site = Site(facts, renderer, pages)
+    warnings = find_placeholders(documents, options.language, cache.placeholders if cache else None)
+    site = Site(facts, renderer, pages, warnings=warnings)
     if options.data_files:
         site.data = data_files(facts, options)
         site.static = schema_files()

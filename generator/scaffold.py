@@ -1,4 +1,7 @@
-"""`new`: start a fact file with its schema line and every field, never over an existing file."""
+"""`new`: start a fact file with its schema line and every field, never over an existing file.
+
+Every text field it writes carries the catalogue's placeholder marker, in the site's language,
+so `check` and the build name each one until it is replaced (see placeholders.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +13,14 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-import jinja2
-
-from .errors import FactError, FactsInvalid, GeneratorError
-from .load import Document, display_path, load_facts, read_document
+from .errors import FactsInvalid, GeneratorError
+from .i18n import DEFAULT_LANGUAGE, Messages
+from .init import writing_environment, writing_words
+from .load import Document, display_path, read_document
 from .kinds import KINDS
 from .publish import SCHEMA_DIR
 from .render import TEMPLATE_DIR
 
-PLACEHOLDER = "FILL IN"
-PLACEHOLDER_URL = "https://example.com/replace-with-"
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -33,13 +34,21 @@ class ScaffoldFailed(GeneratorError):
     """The file could not be written: the system said no (read-only folder, a file in the way)."""
 
 
-def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None = None) -> Path:
-    """Write the new fact file of a kind (facts/claims/<name>.yaml, facts/places/<name>.yaml) and return its path."""
+def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None = None, *,
+             language: str = DEFAULT_LANGUAGE, site_places: bool | None = None) -> Path:
+    """Write the new fact file of a kind (facts/claims/<name>.yaml, facts/places/<name>.yaml) and
+    return its path; its words in `language`. `site_places` is whether the site's config declares
+    places (None: no config); a place is refused in a site that has none."""
     facts_dir = Path(facts_dir)
     if not _SLUG.fullmatch(name) or len(name) > 80:
         raise ScaffoldRefused(f"{name!r} is not a slug (lowercase letters, digits and single hyphens, "
-                              "e.g. hesai-d-round)")
+                              "e.g. my-claim-id)")
     folder = facts_dir / KINDS[kind].folder
+    t = Messages(language)
+    if kind == "place" and site_places is False and not (folder.exists() or folder.is_symlink()):
+        # A site made with --no-places has no places folder and no places_label: a place file
+        # there would add pages, a nav entry and a column that the site chose not to have.
+        raise ScaffoldRefused(t("new_no_places", folder=display_path(folder) + "/", config="mkdocs.yml"))
     target = folder / f"{name}.yaml"
     if folder.is_symlink() and not folder.exists():
         raise ScaffoldRefused(f"{display_path(folder)} is a symbolic link that points nowhere; make it a folder")
@@ -52,11 +61,9 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     if kind == "claim":
         positions = [c.data.get("position") for c in _claims(folder) if isinstance(c.data, dict)]
         position = max([p for p in positions if isinstance(p, int)], default=0) + 1
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    text = env.get_template(KINDS[kind].scaffold).render(
+    text = writing_environment(TEMPLATE_DIR).get_template(KINDS[kind].scaffold).render(
         id=name, position=position, today=(today or dt.date.today()).isoformat(),
-        schema=schema_line(folder, KINDS[kind].schema))
+        schema=schema_line(folder, KINDS[kind].schema), **writing_words(t, {}))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as problem:
@@ -113,24 +120,3 @@ def _claims(folder: Path) -> Iterator[Document]:
             yield read_document(path, "claim", folder.parent)
         except (FactsInvalid, OSError):
             continue  # a broken or vanished neighbour does not stop a new file
-
-
-def find_placeholders(facts_dir: Path | str, documents: list | None = None) -> list[FactError]:
-    """Fields that still hold the text `new` wrote, to be filled in before review."""
-    found: list[FactError] = []
-    for document in load_facts(Path(facts_dir)) if documents is None else documents:
-        for where, text in _strings(document.data, ()):
-            if text.startswith(PLACEHOLDER) or text.startswith(PLACEHOLDER_URL):
-                found.append(document.at(where, "still holds the placeholder written by `new`; replace it"))
-    return found
-
-
-def _strings(value, where):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, where + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, where + (i,))
-    elif isinstance(value, str):
-        yield where, value

@@ -20,7 +20,7 @@ CASES = {
     "bad-status.yaml": f"facts/claims/bad-status.yaml:7:9: status: 'mostly' is not a verdict (expected one of {VERDICTS})",
     "unknown-place.yaml": "facts/claims/unknown-place.yaml:6:21: places[1]: 'atlantis' is not a place (expected one of northtown, southtown)",
     "id-mismatch.yaml": "facts/claims/id-mismatch.yaml:2:5: id: 'other-name' does not match the file name; expected 'id-mismatch' (or rename the file)",
-    "Bad_Name.yaml": "facts/claims/Bad_Name.yaml:2:5: id: 'Bad_Name' is not a slug (lowercase letters, digits and single hyphens, e.g. hesai-d-round)",
+    "Bad_Name.yaml": "facts/claims/Bad_Name.yaml:2:5: id: 'Bad_Name' is not a slug (lowercase letters, digits and single hyphens, e.g. my-claim-id)",
     "syntax-error.yaml": "facts/claims/syntax-error.yaml:4:6: YAML syntax error: did not find expected ',' or ']'",
     "tab-indent.yaml": "facts/claims/tab-indent.yaml:11:1: YAML syntax error: found character that cannot start any token (a tab: indent with spaces, not tabs)",
     "duplicate-key.yaml": "facts/claims/duplicate-key.yaml:19:1: status: duplicate field (first set on line 7); keep one",

@@ -53,7 +53,7 @@ def test_claim_pages_carry_what_a_reader_needs() -> None:
     assert '<p class="fc-quote">Northtown has the most engineers' in page
     assert '<a href="https://example.org/stats" rel="noopener nofollow">Engineers by town</a>' in page
     assert '<td data-label="Publisher">Statistics Office</td>' in page
-    assert '<td data-label="Published">undated</td><td data-label="Type">Primary</td>' in page
+    assert '<td data-label="Published">undated; retrieved 5 May 2021</td><td data-label="Type">Primary</td>' in page
     assert '<a href="../../places/northtown/">Northtown (北镇)</a>' in page
     assert "Reviewed 6 May 2021" in page and '<p class="fc-ruling-label" data-search-exclude>Our ruling</p>' in page
     assert '<span class="fc-kicker__label">Claim</span>' in page
