@@ -92,6 +92,26 @@ def _mark_run(astral: bool) -> re.Pattern:
     return re.compile(f"[{chars}]{{{MAX_MARKS + 1},}}")
 
 
+@dataclass(frozen=True)
+class TextProblem:
+    """Why a text may not be published: a message catalogue key and the values its message
+    needs; `what` names the catalogue key of a budget's own words."""
+
+    key: str
+    values: tuple[tuple[str, Any], ...]
+
+    def message(self, t: Callable[..., str]) -> str:
+        """The message in the catalogue's language (t: an i18n.Messages)."""
+        values = dict(self.values)
+        if "what" in values:
+            values["what"] = t(values["what"], chars=" ".join(MARKUP))
+        return t(self.key, **values)
+
+
+def _problem(key: str, **values: Any) -> TextProblem:
+    return TextProblem(key, tuple(values.items()))
+
+
 def _char_name(char: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
 
@@ -105,34 +125,29 @@ def _emoji_part(char: str) -> bool:
     return char == "\ufe0f" or unicodedata.category(char) in ("So", "Sk")
 
 
-def character_problem(text: str) -> str | None:
+def character_problem(text: str) -> TextProblem | None:
     """Why text may not be published as it is (the first refused character, with its position),
     or None. See the module docstring for what is refused and what is kept."""
     if text.isascii():
         bad = _REFUSED_BMP.search(text)  # in ASCII text only a control can match
-        return _control_message(bad) if bad else None
+        return _at(bad, "text_control") if bad else None
     astral = _ASTRAL.search(text) is not None
     for bad in (_REFUSED if astral else _REFUSED_BMP).finditer(text):
         if _TAGS.match(bad.group()) and _inside_flag(text, bad.start()):
             continue
-        if _CONTROLS.match(bad.group()):
-            return _control_message(bad)
-        return (f"contains {_char_name(bad.group())} at character {bad.start() + 1}; remove it (invisible "
-                "characters are not allowed: a reader cannot see them)")
+        return _at(bad, "text_control" if _CONTROLS.match(bad.group()) else "text_invisible")
     for found in (_CONTEXTUAL if astral else _CONTEXTUAL_BMP).finditer(text):
         problem = _context_problem(text, found.start())
         if problem:
             return problem
     run = _mark_run(astral).search(text)
     if run:
-        return (f"has {len(run.group()):,} combining marks in a row at character {run.start() + 1}; "
-                f"at most {MAX_MARKS} may follow one letter")
+        return _problem("text_marks", count=f"{len(run.group()):,}", position=run.start() + 1, limit=MAX_MARKS)
     return None
 
 
-def _control_message(bad: re.Match) -> str:
-    return (f"contains {_char_name(bad.group())} at character {bad.start() + 1}; "
-            "remove it (control and direction-override characters are not allowed)")
+def _at(bad: re.Match, key: str) -> TextProblem:
+    return _problem(key, char=_char_name(bad.group()), position=bad.start() + 1)
 
 
 def _inside_flag(text: str, position: int) -> bool:
@@ -141,21 +156,16 @@ def _inside_flag(text: str, position: int) -> bool:
     return flag is not None and flag.end() > position
 
 
-def _context_problem(text: str, position: int) -> str | None:
+def _context_problem(text: str, position: int) -> TextProblem | None:
     char = text[position]
     before = text[position - 1] if position else ""
     after = text[position + 1] if position + 1 < len(text) else ""
-    where = f"contains {_char_name(char)} at character {position + 1}"
     if char in _JOINERS:
         joined = before and after and after not in _JOINERS and not _SELECTOR.match(after) and (
             _joins(before) or (char == "\u200d" and _emoji_part(before) and _emoji_part(after)))
-        if not joined:
-            return (f"{where}, where no script needs it; a joiner may only join letters of scripts that "
-                    "use it (Arabic, Indic, ...) or the parts of an emoji; remove it")
-        return None
+        return None if joined else _problem("text_joiner", char=_char_name(char), position=position + 1)
     if not before or unicodedata.category(before)[0] not in _VISIBLE_BASE:
-        return (f"{where}, not right after the character it varies (a variation selector follows one "
-                "visible character, never a space, a mark or another selector); remove it")
+        return _problem("text_selector", char=_char_name(char), position=position + 1)
     return None
 
 
@@ -232,7 +242,7 @@ class Budget:
     budget may instead be a share of the length its schema allows (plain_share: one character
     in that many), so a short name holds far less markup than a quote may."""
 
-    what: str
+    key: str  # the catalogue key of the words that name what it counts
     count: Callable[[str], int]
     markdown: int | None
     plain: int | None
@@ -252,24 +262,21 @@ class Budget:
 MARKUP = "\\`*_{}[]()#+!|&<>"
 
 BUDGETS = (
-    Budget("square brackets [ (a link takes one)", _counter("["), 200, None, 400),
-    Budget("& < > characters", _counter("&<>"), 2000, None, 4000),
-    Budget("* and _ characters (emphasis marks)", _counter("*_"), 2000, None, 4000),
-    Budget("backslashes, backticks, braces and | characters", _counter("\\`{}|"), 2000, None, 4000),
+    Budget("budget_brackets", _counter("["), 200, None, 400),
+    Budget("budget_entities", _counter("&<>"), 2000, None, 4000),
+    Budget("budget_emphasis", _counter("*_"), 2000, None, 4000),
+    Budget("budget_escapes", _counter("\\`{}|"), 2000, None, 4000),
     # Plain text may hold none: pages (and the HTML that `export` gives other engines) put it on
     # lines of its own, where an engine's fence extension would scan the page from each one.
-    Budget("fence markers (``` or ~~~)", _fences, 10, 0, 20),
-    Budget("list items and other line-start markers (- 1. : !!! ??? ===)", _line_markers, 200, None, 400),
+    Budget("budget_fences", _fences, 10, 0, 20),
+    Budget("budget_line_markers", _line_markers, 200, None, 400),
     # Links in Markdown fields only: plain text shows its brackets as text, never as a link.
-    Budget("characters read looking for the ends of links (from each [ to its ] and from each ]( to its ), "
-           "or to the end of the paragraph; close the brackets or split the paragraph)", _link_scan,
-           400_000, None, 800_000),
+    Budget("budget_link_scan", _link_scan, 400_000, None, 800_000),
     # Plain text is shown as written, so each of these becomes an escape, and pages join some
     # plain fields (place names, claim titles, keywords) into one paragraph: one in four
     # characters of what a field may hold keeps every such paragraph far below where Markdown
     # turns slow, and still lets a name or a title carry a bracket or an ampersand.
-    Budget("characters that Markdown would read as syntax (" + " ".join(MARKUP) + ")", _counter(MARKUP),
-           None, None, None, plain_share=4),
+    Budget("budget_markup", _counter(MARKUP), None, None, None, plain_share=4),
 )
 
 
@@ -288,20 +295,18 @@ def text_costs(text: str, markdown: bool = True) -> tuple[int, ...]:
 
 
 def field_budget_problem(text: str, markdown: bool, max_length: int | None = None,
-                         costs: tuple[int, ...] | None = None) -> str | None:
+                         costs: tuple[int, ...] | None = None) -> TextProblem | None:
     """Why one field costs too much to render (a count over its budget), or None. max_length is
     the most characters its schema allows; costs, the text's text_costs when already counted.
     Runs before Markdown sees the text."""
     costs = costs if costs is not None else text_costs(text, markdown)
-    kind = "a Markdown field" if markdown else "a text field"
-    if not markdown and max_length:
-        kind += f" of at most {max_length:,} characters"
     for budget, count in zip(BUDGETS, costs):
         limit = budget.limit(markdown, max_length)
         if limit is not None and count > limit:
-            return f"has {count:,} {budget.what}; {kind} may have " + (f"at most {limit:,}" if limit else "none")
+            key = "budget_field_markdown" if markdown else "budget_field_text" if limit else "budget_field_none"
+            return _problem(key, count=f"{count:,}", what=budget.key, limit=f"{limit:,}", length=f"{max_length or 0:,}")
     if markdown and (_NESTED_LIST.search(text) or _DEEP_INDENT.search(text)):
-        return f"nests lists or indents more than {MAX_NESTING} levels deep; flatten it"
+        return _problem("budget_nesting", limit=MAX_NESTING)
     return None
 
 
@@ -321,8 +326,8 @@ class FileTally:
         """Take the fields another tally counted (a trial check of one anyOf option)."""
         self.fields += other.fields
 
-    def problems(self) -> list[tuple[Any, str]]:
-        """(where, message) for each per-file budget the file is over, located at the field
+    def problems(self) -> list[tuple[Any, TextProblem]]:
+        """(where, problem) for each per-file budget the file is over, located at the field
         that took the total over."""
         found = []
         for i, budget in enumerate(BUDGETS):
@@ -334,6 +339,6 @@ class FileTally:
                 if crossed is None and total > budget.file:
                     crossed = where
             if crossed is not None:
-                found.append((crossed, f"the file holds {total:,} {budget.what} in all its fields, from here "
-                                       f"on over its budget; a fact file may hold at most {budget.file:,}"))
+                found.append((crossed, _problem("budget_file", total=f"{total:,}", what=budget.key,
+                                                limit=f"{budget.file:,}")))
         return found

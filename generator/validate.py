@@ -138,8 +138,10 @@ class SchemaCheck:
     wants text (so `status: true` means the verdict id "true").
     """
 
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, messages: Messages | None = None):
         self.document = document
+        # The site's catalogue, for the messages that have moved into it (budgets, characters).
+        self.t = messages or Messages(DEFAULT_LANGUAGE)
         self.errors: list[FactError] = []
         # (field path, value, kind it names) for every field the schema marks with x-reference.
         self.references: list[tuple[FieldPath, str, str]] = []
@@ -197,7 +199,7 @@ class SchemaCheck:
 
     def _check_any(self, value: Any, options: list[dict], where: FieldPath, name: str, error: str | None) -> Any:
         for option in options:
-            trial = SchemaCheck(self.document)
+            trial = SchemaCheck(self.document, self.t)
             result = trial.check(value, option, where, name, error)
             if not trial.errors:
                 self.references += trial.references
@@ -214,7 +216,7 @@ class SchemaCheck:
             return value
         problem = character_problem(value)
         if problem:
-            self.fail(where, problem)
+            self.fail(where, problem.message(self.t))
             return value
         if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
             if not value.strip():
@@ -265,17 +267,17 @@ class SchemaCheck:
         self.tally.add(where, costs)
         problem = field_budget_problem(value, markdown, max_length, costs)
         if problem:
-            self.fail(where, problem)
+            self.fail(where, problem.message(self.t))
         return problem is None
 
     def budget_errors(self) -> list[FactError]:
         """The file's text over a per-file budget, located at the field that took it over."""
-        return [self.document.at(where, message) for where, message in self.tally.problems()]
+        return [self.document.at(where, problem.message(self.t)) for where, problem in self.tally.problems()]
 
     def _check_list(self, value: list, schema: dict[str, Any], where: FieldPath, name: str) -> list:
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             # Items past the bound are not checked one by one: the count alone is the error.
-            self.fail(where, f"has {len(value):,} items; at most {schema['maxItems']:,} allowed")
+            self.fail(where, self.t("too_many_items", count=f"{len(value):,}", limit=f"{schema['maxItems']:,}"))
             return value
         if "minItems" in schema and len(value) < schema["minItems"]:
             self.fail(where, "must not be empty" if schema["minItems"] == 1 else
@@ -343,12 +345,13 @@ def _valid_date(text: Any) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
 
 
-def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactError], list]:
+def _check_document(document: Document, today: dt.date,
+                    messages: Messages | None = None) -> tuple[Any, list[FactError], list]:
     """Schema and date checks of one document on its own: (its data read as the schema says,
     errors, references to other facts)."""
     if not isinstance(document.data, dict):
         return None, [document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}")], []
-    check = SchemaCheck(document)
+    check = SchemaCheck(document, messages)
     data = check.run(KINDS[document.kind].schema)
     check.errors += check.budget_errors()
     cross = CrossCheck(today)
@@ -374,7 +377,7 @@ def validate_facts(
         if remembered and remembered[0] is document and remembered[1] == today:
             data, found, named = remembered[2], remembered[3], remembered[4]
         else:
-            data, found, named = _check_document(document, today)
+            data, found, named = _check_document(document, today, Messages(language))
         fresh[id(document)] = (document, today, data, found, named)
         errors.extend(found)
         if data is not None:

@@ -28,22 +28,21 @@ from .conftest import FIXTURES, ROOT, build_in_process
 # Material's usual extensions besides the site's own: each adds block or inline syntax.
 EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "def_list", "footnotes", "abbr",
               "pymdownx.tabbed", "pymdownx.tasklist"]
-LIMITS = {budget.what.split(" (")[0]: budget for budget in BUDGETS}
+LIMITS = {budget.key: budget for budget in BUDGETS}
 
 
-def limit(what: str, kind: str) -> int:
-    """The budget named by its first words, for a Markdown field, a text field or a file."""
-    budget = next(b for name, b in LIMITS.items() if name.startswith(what))
-    return getattr(budget, kind)
+def limit(key: str, kind: str) -> int:
+    """A budget's bound, for a Markdown field, a text field (a share) or a file."""
+    return getattr(LIMITS[key], kind)
 
 
-MD_ESCAPES = limit("backslashes", "markdown")
-MD_EMPHASIS = limit("* and _", "markdown")
-MD_ENTITIES = limit("& < >", "markdown")
-MD_BRACKETS = limit("square brackets", "markdown")
-MD_FENCES = limit("fence markers", "markdown")
-MD_ITEMS = limit("list items", "markdown")
-MARKUP_SHARE = limit("characters that Markdown", "plain_share")
+MD_ESCAPES = limit("budget_escapes", "markdown")
+MD_EMPHASIS = limit("budget_emphasis", "markdown")
+MD_ENTITIES = limit("budget_entities", "markdown")
+MD_BRACKETS = limit("budget_brackets", "markdown")
+MD_FENCES = limit("budget_fences", "markdown")
+MD_ITEMS = limit("budget_line_markers", "markdown")
+MARKUP_SHARE = limit("budget_markup", "plain_share")
 
 
 def markdown_field(share: float = 1.0) -> str:
@@ -142,7 +141,7 @@ def many_claims_joined(facts: Path, hostile: bool = True) -> None:
     edit(facts / "timeline.yaml", lambda data: data["events"][0].update(claims=[f"c{i}" for i in range(30)]))
 
 
-SCAN_BUDGET = limit("characters read looking for the ends of links", "markdown")
+SCAN_BUDGET = limit("budget_link_scan", "markdown")
 
 
 def unclosed(share: float) -> str:

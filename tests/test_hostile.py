@@ -805,3 +805,20 @@ def test_an_invalid_or_look_alike_host_is_a_located_error(facts: Path, url: str,
     errors = errors_of(facts)
     assert len(errors) == 1 and errors[0].startswith("facts/claims/most-engineers.yaml:") and \
         ": sources[0].url: " in errors[0] and message in errors[0], errors
+
+
+def test_a_chinese_site_is_told_about_invisible_text_and_budgets_in_chinese(facts: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    (facts.parent / "mkdocs.yml").write_text("site_name: x\ntheme:\n  name: material\n  language: zh\n")
+    edit(facts / CLAIM, claim="北镇\u200b工程师最多", analysis="- 一\n" * 201, keywords=[f"k{i}" for i in range(21)])
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(": claim: 第 3 个字符是 U+200B (zero width space)，请删除（不允许不可见字符：读者看不到它们）" in line
+               for line in lines), lines
+    assert any(": analysis: 含有 201 个列表项和其他行首标记（- 1. : !!! ??? ===）；一个 Markdown 字段最多 200 个" in line
+               for line in lines), lines
+    assert any(": keywords: 有 21 项；最多 20 项" in line for line in lines), lines
