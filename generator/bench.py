@@ -30,7 +30,7 @@ WORDS = ("city plant investment electric vehicle project council report figure c
          "record analysis market supplier launch delivery").split()
 
 SITE_CONFIG = """site_name: Benchmark
-site_url: http://127.0.0.1:8000/
+site_url: https://bench.example.org/
 repo_url: https://github.com/example/bench
 theme:
   name: material
@@ -141,7 +141,7 @@ def generator_seconds(site: Path) -> tuple[float, float]:
     started = time.perf_counter()
     facts = check_facts(site / "facts")
     checked = time.perf_counter()
-    options = SiteOptions(site_url="http://127.0.0.1:8000/", repo_url="https://github.com/example/bench")
+    options = SiteOptions(site_url="https://bench.example.org/", repo_url="https://github.com/example/bench")
     Renderer(facts, options).render_pages()
     data_files(facts, options)
     return checked - started, time.perf_counter() - checked

@@ -29,7 +29,7 @@ from .errors import FactsInvalid, GeneratorError, printable
 from .export import export_files
 from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
 from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
-from .kinds import KINDS
+from .kinds import KINDS, folder_kinds
 from .history import HistoryUnavailable, unrecorded_changes
 from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
@@ -546,8 +546,24 @@ class _OutputFolder:
         return display_path(self.root / name)
 
 
+class _FolderKind(click.ParamType):
+    """A kind of fact that lives in a folder (place, claim, or one a site registered), read when
+    the command runs rather than when this module loads."""
+
+    name = "kind"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        names = [kind.name for kind in folder_kinds()]
+        if value not in names:
+            self.fail(f"{value!r} is not one of {', '.join(map(repr, names))}", param, ctx)
+        return value
+
+    def get_metavar(self, param, *args):  # noqa: ANN001 - click's signature
+        return "[" + "|".join(kind.name for kind in folder_kinds()) + "]"
+
+
 @main.command()
-@click.argument("kind", type=click.Choice([name for name, kind in KINDS.items() if kind.scaffold]))
+@click.argument("kind", type=_FolderKind())
 @click.argument("name")
 @click.option("--facts", "facts_dir", default="facts", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")

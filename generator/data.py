@@ -19,6 +19,7 @@ from typing import Any
 from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
 from .i18n import Messages
+from .kinds import KINDS
 from .jsonld import claim_review
 from .model import Article, Claim, Facts, Verdict, VerdictChange
 from .options import SiteOptions
@@ -109,6 +110,11 @@ def facts_json(facts: Facts, options: SiteOptions) -> str:
         "timeline": plain(facts.timeline),
         "verdict_changes": plain(facts.verdict_changes),
     }
+    # The kinds a site registered: each fact as its file holds it, with its page's URL if it has one.
+    for name, items in facts.others:
+        kind = next(k for k in KINDS.values() if k.collection == name)
+        data[name] = [{**plain(item), **({"url": options.page_url(options.fact_path(kind.folder, item.slug))}
+                                        if kind.pages else {})} for item in items]
     claims = [_claim_json(claim, options).rstrip("\n") for claim in facts.claims]
     return _with_list(data, "claims", claims)
 

@@ -35,16 +35,17 @@ from packaging.utils import canonicalize_name
 
 from . import __version__
 from .errors import GeneratorError
+from .files import write_new
 from .escape import html_attr, md_inline, yaml_block, yaml_scalar
 from .i18n import Messages, catalogue_language, languages
 from .publish import SCHEMA_DIR
+from .validate import is_slug
 
 STARTER_DIR = Path(__file__).parent / "starter" / "common"
 DISTRIBUTION = "factcheck-microsite"
 COMMAND = "factcheck-microsite"
 # What a new site installs besides this package (requirements.txt), for `make test` and its CI.
 SITE_TOOLS = ("pytest>=8",)
-_FOLDER = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MAX_OPTION_LENGTH = 200
 # The option a user typed for each setting, so a refusal names what they wrote.
 OPTIONS = {"site_name": "--title", "org_name": "--organisation", "place_singular": "--place-label",
@@ -120,9 +121,11 @@ def init_site(target: Path | str, settings: SiteSettings, today: dt.date | None 
                 data = template.render(**values, **words).encode("utf-8")
             else:
                 data = source.read_bytes()
-            written.append(_write_new(target / relative, data))
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            written.append(write_new(target / relative, data))
         for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
-            written.append(_write_new(target / "schemas" / schema.name, schema.read_bytes()))
+            (target / "schemas").mkdir(parents=True, exist_ok=True)
+            written.append(write_new(target / "schemas" / schema.name, schema.read_bytes()))
     except OSError as problem:
         raise InitFailed(f"{target}: {problem.strerror or problem}") from None
     return written
@@ -334,7 +337,7 @@ def _checked(settings: SiteSettings) -> str:
                               "text, without line breaks or control characters")
     if not settings.site_name.strip():
         raise InitRefused("--title: the site needs a title")
-    if not _FOLDER.fullmatch(settings.places_folder):
+    if not is_slug(settings.places_folder):
         raise InitRefused(f"--places-folder {settings.places_folder!r}: lowercase letters, digits and hyphens")
     if settings.repo_url and not re.fullmatch(r"https://[^\s'\"<>]+", settings.repo_url):
         raise InitRefused(f"--repo-url {settings.repo_url!r}: an https:// address")
@@ -356,12 +359,3 @@ def _starter_files(places: bool) -> dict[str, Path]:
             continue
         files[relative] = source
     return files
-
-
-def _write_new(path: Path, data: bytes) -> Path:
-    """Create path with data; never replace or follow anything already there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
-    with open(descriptor, "wb") as handle:
-        handle.write(data)
-    return path

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import FactError, FactsInvalid
-from .kinds import EXPECTED, FOLDERS, KINDS, REQUIRED_FILES, SINGLE_FILES
+from .kinds import KINDS, expected_files, folders, required_files, single_files
 
 # A fact is a short document; anything larger is a mistake or an attack.
 MAX_FILE_BYTES = 256 * 1024
@@ -355,7 +355,8 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
                               "make it a real folder, so no fact comes from outside the repository")]
     if not root.is_dir():
         return [], [FactError(display_path(root), 1, 1, "", "the facts folder does not exist")]
-    for name in REQUIRED_FILES:
+    files, kind_folders = single_files(), folders()
+    for name in required_files():
         if not (root / name).is_file():
             errors.append(FactError(display_path(root / name), 1, 1, "", "required file is missing"))
     real_root = root.resolve()
@@ -365,25 +366,25 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
         except OSError as problem:
             errors.append(FactError(display_path(entry), 1, 1, "", f"cannot be read: {problem.strerror}"))
             continue
-        if entry.name in SINGLE_FILES and not entry.is_dir():
-            found.append((entry, SINGLE_FILES[entry.name]))
-        elif entry.name in FOLDERS and entry.is_dir():
+        if entry.name in files and not entry.is_dir():
+            found.append((entry, files[entry.name]))
+        elif entry.name in kind_folders and entry.is_dir():
             if not _inside(target, real_root):
                 errors.append(FactError(display_path(entry), 1, 1, "", "is a symbolic link to a folder outside "
                                         "the facts folder; facts must live inside it"))
                 continue
             for item in _entries(entry, errors):
                 if item.suffix == ".yaml" and not item.is_dir():
-                    found.append((item, FOLDERS[entry.name]))
+                    found.append((item, kind_folders[entry.name]))
                 else:
-                    expected = KINDS[FOLDERS[entry.name]].pattern
+                    expected = KINDS[kind_folders[entry.name]].pattern
                     errors.append(
                         FactError(display_path(item), 1, 1, "", f"unexpected file; expected {expected}")
                     )
         elif entry.name.lower() in ("readme.md",):
             continue
         else:
-            errors.append(FactError(display_path(entry), 1, 1, "", f"unexpected file; expected {EXPECTED}"))
+            errors.append(FactError(display_path(entry), 1, 1, "", f"unexpected file; expected {expected_files()}"))
     return found, errors
 
 

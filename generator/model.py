@@ -205,6 +205,14 @@ class Facts:
     timeline: tuple[Event, ...]
     # Dated notes on the verdict scale, oldest first (verdicts.yaml `changes`).
     verdict_changes: tuple[VerdictChange, ...] = ()
+    # The facts of kinds a site or a test registered (kinds.register_kind): (collection, items).
+    others: tuple[tuple[str, tuple], ...] = ()
+
+    def collection(self, name: str) -> tuple:
+        """The facts of one folder kind by the name of its list: "claims", "places", ..."""
+        if name in ("claims", "places"):
+            return getattr(self, name)
+        return dict(self.others).get(name, ())
 
     def verdict(self, verdict_id: str) -> Verdict:
         return next(v for v in self.verdicts if v.id == verdict_id)

@@ -59,6 +59,11 @@ class SiteOptions:
     def places_path(self) -> str:
         return f"{self.places_folder}/index.md"
 
+    @staticmethod
+    def fact_path(folder: str, slug: str) -> str:
+        """The page of one fact of a kind a site registered: <folder>/<slug>.md."""
+        return f"{folder}/{slug}.md"
+
     def edit_url(self, source_path: str) -> str:
         """The repository's edit page of a fact file ('claims/x.yaml')."""
         if not self.repo_url:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .i18n import Messages
+from .kinds import Kind, folder_kinds
 from .model import Article, Claim, Facts, Place, Verdict, remember_hash
 from .options import SiteOptions
 
@@ -439,7 +440,7 @@ class ClaimPage(PageType):
             ("X", f"https://twitter.com/intent/tweet?url={quote(url, safe='')}&text={quote(text[:200], safe='')}"),
             ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url, safe='')}"),
             ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}"),
-        ) + ((("Weibo", f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
+        ) + (((t("share_weibo"), f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
                           f"&title={quote(text[:200], safe='')}"),) if options.language.startswith("zh") else ())
 
     def context(self) -> dict[str, Any]:
@@ -495,8 +496,38 @@ def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Clai
     return merged[:count]
 
 
+class FactPage(PageType):
+    """The page of one fact of a kind a site registered with pages (kinds.register_kind): at
+    <folder>/<slug>.md, shown by the template <kind>.html.j2, which gets the fact as `fact`."""
+
+    kind = "fact"
+
+    def __init__(self, site: SiteView, kind: Kind, fact: Any):
+        super().__init__(site, site.options.fact_path(kind.folder, fact.slug))
+        self.kind_of, self.fact = kind, fact
+        self.template = f"{kind.name}.html.j2"
+
+    @classmethod
+    def all(cls, site: SiteView) -> list[PageType]:
+        return [cls(site, kind, fact) for kind in folder_kinds() if kind.pages
+                for fact in site.facts.collection(kind.collection)]
+
+    def title(self) -> str:
+        return str(getattr(self.fact, "name", None) or self.fact.slug)
+
+    def context(self) -> dict[str, Any]:
+        source = getattr(self.fact, "source_path", "")
+        return {**self.common(), "fact": self.fact, "edit_url": self.site.options.edit_url(source) if source else ""}
+
+    def meta(self) -> dict[str, Any]:
+        source = getattr(self.fact, "source_path", "")
+        return self.head(factcheck={"kind": self.kind_of.name, "id": self.fact.slug,
+                                    "edit_url": self.site.options.edit_url(source) if source else "",
+                                    "source": f"{self.site.options.facts_path}/{source}"})
+
+
 PAGE_TYPES: tuple[type[PageType], ...] = (HomePage, AboutPage, PlacesPage, PlacePage, VerdictsPage, ArticlePage,
-                                          TimelinePage, ClaimPage)
+                                          TimelinePage, ClaimPage, FactPage)
 
 
 def attribution(article: Article, t: Messages) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 from html import unescape as html_unescape
 import json
 import logging
 import os
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
@@ -34,6 +36,7 @@ from .i18n import Messages, catalogue_language
 from .options import SiteOptions, TocOptions
 from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, publish_site
 from .sanitize import check_html
+from .search_index import cited_sources, fold_search_index
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
 
@@ -169,6 +172,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # Defining on_startup makes MkDocs keep this instance across serve rebuilds, so the
         # session cache lives as long as the server; a one-off build needs none.
         self.session = SessionCache() if command == "serve" else None
+        self.command = command
 
     @_at_edge
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -180,6 +184,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
         self.options = site_options(config, self.config)
+        self.warn_local_site_url(config)
         templates = root / self.config.templates_dir
         self.template_dirs = (str(templates),) if templates.is_dir() else ()
         self.site: Site | None = None
@@ -275,6 +280,32 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                             "overrides replace main.html without what ours adds; extend \"main.html\" "
                             "from the factcheck theme or keep {{ super() }} in its extrahead block")
         return output
+
+    def warn_local_site_url(self, config: MkDocsConfig) -> None:
+        """Warn (so --strict fails) when a build would publish share links and cards that point at
+        this machine. `mkdocs serve` sets site_url to its own address: there it is expected."""
+        if getattr(self, "command", "build") == "serve" or not config.site_url:
+            return
+        host = (urllib.parse.urlsplit(config.site_url).hostname or "").rstrip(".").lower()
+        try:
+            address = ipaddress.ip_address(host)
+            local = address.is_loopback or address.is_unspecified or address.is_private or address.is_link_local
+        except ValueError:
+            local = host == "localhost" or host.endswith(".localhost")
+        if local:
+            log.warning("factcheck: " + Messages(self.options.language)("local_site_url", site_url=config.site_url))
+
+    @event_priority(-50)  # after the search plugin, whatever their order in mkdocs.yml: it writes the index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Rewrite the search index as readers search it (search_index.py): plain text, typographic
+        variants folded, the sources each claim cites."""
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if getattr(self, "site", None) is None or not path.is_file():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        folded = fold_search_index(index, cited_sources(self.site.pages, self.site.facts, self.options))
+        # As Material writes it: compact, ASCII.
+        path.write_text(json.dumps(folded, separators=(",", ":")), encoding="utf-8")
 
 
 def _fingerprint(page: render.Page) -> str:

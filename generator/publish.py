@@ -36,7 +36,7 @@ THEME_DIR = PACKAGE / "theme"
 MARKER = re.compile(r"<!-- factcheck:([a-z-]+) -->")
 SNIPPETS = ("verdicts",)
 # Bump when the card's drawing changes, so cached cards are drawn again.
-CARD_VERSION = 1
+CARD_VERSION = 2
 # Messages the theme parts read from config.extra.factcheck (theme/404.html).
 THEME_MESSAGES = ("not_found_title", "not_found_text", "not_found_home", "feed_subtitle", "made_with")
 # Markdown extensions the hand-written pages' markers and the site's pages rely on.
@@ -160,20 +160,24 @@ def share_images(facts: Facts, options: SiteOptions, cache_dir: Path | None = No
     """The Open Graph image of every claim (claims/<id>.png), drawn at build time without the
     network. Drawing takes ~15 ms a card, so cards are kept in cache_dir under a hash of what
     they show, and a rebuild draws only the cards whose claim or verdict changed."""
+    from .pages import attribution
     from .share_image import claim_card
 
+    t = Messages(options.language)
     caption = urllib.parse.urlsplit(options.site_url).hostname or ""
+    # The card's own words: "Claim" with who made it, and "Verdict" before the badge.
+    words = {"claim_word": t("claim_label"), "verdict_word": t("verdict"), "claimant": attribution(facts.article, t)}
     images = {}
     for claim in facts.claims:
         verdict = facts.verdict(claim.status)
         shown = (claim.claim, verdict.label, verdict.color or "#6b6b6b", options.site_name, caption)
-        key = hashlib.sha256(json.dumps([CARD_VERSION, *shown]).encode("utf-8")).hexdigest()[:32]
+        key = hashlib.sha256(json.dumps([CARD_VERSION, *shown, words]).encode("utf-8")).hexdigest()[:32]
         cached = cache_dir / f"{key}.png" if cache_dir else None
         path = options.claim_path(claim.id)[: -len(".md")] + ".png"
         if cached is not None and cached.is_file():
             images[path] = cached.read_bytes()
             continue
-        data = claim_card(*shown)
+        data = claim_card(*shown, **words)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_bytes(data)

@@ -8,20 +8,23 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from .errors import FactsInvalid, GeneratorError
+from .files import write_new
 from .i18n import DEFAULT_LANGUAGE, Messages
 from .init import writing_environment, writing_words
 from .load import Document, display_path, read_document
-from .kinds import KINDS
+from .kinds import KINDS, Kind
 from .publish import SCHEMA_DIR
 from .render import TEMPLATE_DIR
+from .validate import is_slug
 
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 class ScaffoldRefused(GeneratorError):
@@ -40,7 +43,7 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     return its path; its words in `language`. `site_places` is whether the site's config declares
     places (None: no config); a place is refused in a site that has none."""
     facts_dir = Path(facts_dir)
-    if not _SLUG.fullmatch(name) or len(name) > 80:
+    if not is_slug(name):
         raise ScaffoldRefused(f"{name!r} is not a slug (lowercase letters, digits and single hyphens, "
                               "e.g. my-claim-id)")
     folder = facts_dir / KINDS[kind].folder
@@ -61,9 +64,13 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     if kind == "claim":
         positions = [c.data.get("position") for c in _claims(folder) if isinstance(c.data, dict)]
         position = max([p for p in positions if isinstance(p, int)], default=0) + 1
-    text = writing_environment(TEMPLATE_DIR).get_template(KINDS[kind].scaffold).render(
-        id=name, position=position, today=(today or dt.date.today()).isoformat(),
-        schema=schema_line(folder, KINDS[kind].schema), **writing_words(t, {}))
+    day = (today or dt.date.today()).isoformat()
+    schema = schema_line(folder, KINDS[kind].schema)
+    if KINDS[kind].scaffold:
+        text = writing_environment(TEMPLATE_DIR).get_template(KINDS[kind].scaffold).render(
+            id=name, position=position, today=day, schema=schema, **writing_words(t, {}))
+    else:
+        text = skeleton(KINDS[kind], name, schema, day, t)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as problem:
@@ -72,9 +79,50 @@ def new_fact(facts_dir: Path | str, kind: str, name: str, today: dt.date | None 
     return target
 
 
-def schema_line(folder: Path, schema: str) -> str:
+def skeleton(kind: Kind, name: str, schema: str, today: str, t: Messages) -> str:
+    """A new fact file for a kind with no template of its own, made from its JSON Schema: every
+    required field, text marked as a placeholder with the field's own description, so `check`
+    names each one until it is filled in."""
+    from .validate import read_schema
+
+    properties = read_schema(kind.schema)
+    data: dict[str, Any] = {}
+    for field in properties.get("required", []):
+        spec = properties["properties"][field]
+        data[field] = _starter_value(field, spec, name, today, t, kind.schema)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return f"# yaml-language-server: $schema={schema}\n{text}"
+
+
+def _starter_value(field: str, spec: dict[str, Any], name: str, today: str, t: Messages,
+                   current: str | Path) -> Any:
+    from .validate import _resolve
+
+    while "$ref" in spec:
+        target, current = _resolve(spec["$ref"], current)
+        spec = {**target, **{k: v for k, v in spec.items() if k != "$ref"}}
+    if field == "id":
+        return name
+    if "enum" in spec:
+        return spec["enum"][0]
+    if spec.get("format") == "date":
+        return today
+    kind = spec.get("type")
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return spec.get("minimum", 1)
+    if kind == "boolean":
+        return False
+    description = (spec.get("description") or field).split(". ")[0].rstrip(".")
+    return t("placeholder_value", marker=t("placeholder_marker"), text=description)
+
+
+def schema_line(folder: Path, schema: str | Path) -> str:
     """Where a fact file in `folder` finds its JSON Schema, for the editor's language server: the
     site's own schemas/ folder (written by `init`) when there is one, else the package's."""
+    if Path(schema).is_absolute():
+        return Path(schema).as_uri()  # a site's own schema, wherever it lives
     site_copy = folder.parent.parent / "schemas" / schema
     target = site_copy if site_copy.is_file() else SCHEMA_DIR / schema
     try:
@@ -85,19 +133,11 @@ def schema_line(folder: Path, schema: str) -> str:
 
 def _write_new(target: Path, text: str) -> None:
     """Create target with text; never replace or follow anything already there."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        # O_EXCL: a file (or link) made meanwhile is never replaced or written through.
-        descriptor = os.open(target, flags, 0o666)
+        write_new(target, text.encode("utf-8"))
     except FileExistsError:
         raise ScaffoldRefused(f"{display_path(target)} already exists; edit it instead") from None
     except OSError as problem:
-        raise ScaffoldFailed(f"{display_path(target)}: {problem.strerror}") from None
-    try:
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as problem:
-        target.unlink(missing_ok=True)  # a half-written fact would fail check with a confusing error
         raise ScaffoldFailed(f"{display_path(target)}: {problem.strerror}") from None
 
 

@@ -1,7 +1,10 @@
 """Open Graph share images: a 1200x630 PNG card per claim, drawn at build time without the network.
 
-The card shows the site name (small, top), the claim (large, wrapped, at most four lines), the
-verdict as a coloured badge and a short caption (bottom). Text is drawn with Noto Sans SC from the
+The card reads as the claim page does: the site name (small, top); the word for "claim" in a dark
+label and who made the claim ("in The Daily, 4 May 2021"); the claim (large, wrapped, at most four
+lines); the word for "verdict" and the verdict as a coloured badge, and a short caption (bottom).
+The words come from the caller (the site's message catalogue), in the site's language. `card_layout`
+says where each string goes; `claim_card` draws that layout. Text is drawn with Noto Sans SC from the
 `pylopdf-fonts-zh-cn` package, a declared dependency, so Chinese and Latin claims render on any
 machine that installed the project, and every machine draws the same pixels."""
 
@@ -24,14 +27,18 @@ _BACKGROUND = (255, 255, 255)
 _INK = (20, 24, 31)
 _MUTED = (95, 102, 115)
 
+_LABEL_INK = (255, 255, 255)
+
 _STRIPE = 16  # the verdict-coloured stripe down the left edge
 _LEFT, _RIGHT = _STRIPE + 72, WIDTH - 80
 _CONTENT = _RIGHT - _LEFT
-_HEADER_TOP, _HEADER_SIZE = 60, 30
-_CLAIM_TOP, _CLAIM_BOTTOM = 132, 462
+_HEADER_TOP, _HEADER_SIZE = 52, 28
+# The kicker: the "Claim" label (white on ink, like the claim page's) and who made the claim.
+_KICKER_TOP, _KICKER_HEIGHT, _KICKER_SIZE, _KICKER_PAD, _GAP = 102, 44, 26, 14, 16
+_CLAIM_TOP, _CLAIM_BOTTOM = 160, 470
 # Largest first: a short claim gets large type, a long one steps down before it is cut.
 _CLAIM_SIZES = (64, 56, 48)
-_CLAIM_LEADING = 1.25
+_CLAIM_LEADING = 1.2
 _CLAIM_MAX_LINES = 4
 _BADGE_TOP, _BADGE_HEIGHT, _BADGE_SIZE, _BADGE_PAD = 494, 72, 34, 30
 _CAPTION_SIZE = 26
@@ -74,6 +81,29 @@ class ClaimLayout(NamedTuple):
     lines: list[str]
 
 
+class CardText(NamedTuple):
+    """One string on the card: what it is (role), the text as drawn, where (xy and Pillow's anchor),
+    its type size and colours, and the box its glyphs cover, in card pixels."""
+
+    role: str
+    text: str
+    xy: tuple[int, int]
+    anchor: str
+    size: int
+    fill: tuple[int, int, int]
+    background: tuple[int, int, int]
+    box: tuple[int, int, int, int]
+
+
+class CardLayout(NamedTuple):
+    """Everything on a card: the verdict colour, filled rectangles (box, colour, corner radius)
+    drawn first, then the strings."""
+
+    accent: tuple[int, int, int]
+    shapes: list[tuple[tuple[int, int, int, int], tuple[int, int, int], int]]
+    texts: list[CardText]
+
+
 def find_font(font_path: str | None = None) -> str:
     """The path of the font the cards are drawn with: font_path if given, else the packaged Noto Sans SC.
 
@@ -103,6 +133,78 @@ def find_font(font_path: str | None = None) -> str:
     return path
 
 
+def card_layout(
+    claim: str,
+    verdict_label: str,
+    verdict_color: str,
+    site_name: str,
+    caption: str = "",
+    *,
+    claim_word: str = "",
+    verdict_word: str = "",
+    claimant: str = "",
+    font_path: str | None = None,
+) -> CardLayout:
+    """Where each string of a card goes. claim_word and verdict_word are the site's words for
+    "claim" and "verdict"; claimant says who made the claim, and when. Every string is cleaned
+    and cut to fit its place (an ellipsis marks a cut); an empty one is left out."""
+    if not _COLOR.fullmatch(verdict_color):
+        raise ValueError(f"verdict_color must be #rrggbb, got {verdict_color!r}")
+    path = find_font(font_path)
+    accent = _rgb(verdict_color)
+    shapes: list[tuple[tuple[int, int, int, int], tuple[int, int, int], int]] = [
+        ((0, 0, _STRIPE - 1, HEIGHT - 1), accent, 0)]
+    texts: list[CardText] = []
+
+    def place(role: str, text: str, xy: tuple[int, int], anchor: str, size: int,
+              fill: tuple[int, int, int], background: tuple[int, int, int] = _BACKGROUND) -> None:
+        if text:
+            left, top, right, bottom = _font(path, size).getbbox(text, anchor=anchor)
+            box = (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom)
+            texts.append(CardText(role, text, xy, anchor, size, fill, background, box))
+
+    header = _font(path, _HEADER_SIZE)
+    place("site_name", _fit_line(_clean(path, site_name, _LINE_LIMIT), header, _CONTENT),
+          (_LEFT, _HEADER_TOP), "lt", _HEADER_SIZE, _MUTED)
+
+    kicker = _font(path, _KICKER_SIZE)
+    kicker_middle = _KICKER_TOP + _KICKER_HEIGHT // 2
+    x = _LEFT
+    word = _fit_line(_clean(path, claim_word, _LINE_LIMIT), kicker, _CONTENT // 3)
+    if word:
+        label_width = round(_width(kicker, word)) + 2 * _KICKER_PAD
+        shapes.append(((x, _KICKER_TOP, x + label_width - 1, _KICKER_TOP + _KICKER_HEIGHT - 1), _INK, 6))
+        place("claim_word", word, (x + label_width // 2, kicker_middle), "mm", _KICKER_SIZE, _LABEL_INK, _INK)
+        x += label_width + _GAP
+    place("claimant", _fit_line(_clean(path, claimant, _LINE_LIMIT), kicker, _RIGHT - x),
+          (x, kicker_middle), "lm", _KICKER_SIZE, _MUTED)
+
+    layout = wrap_claim(claim, font_path=path)
+    leading = round(layout.size * _CLAIM_LEADING)
+    # Centred in its band, so a one-line claim does not leave a hole above the badge.
+    top = _CLAIM_TOP + (_CLAIM_BOTTOM - _CLAIM_TOP - leading * len(layout.lines)) // 2
+    for number, line in enumerate(layout.lines):
+        # "lm": the middle of each line box sits on the leading grid, whatever the script's ascent.
+        place("claim", line, (_LEFT, top + leading * number + leading // 2), "lm", layout.size, _INK)
+
+    middle = _BADGE_TOP + _BADGE_HEIGHT // 2
+    footer = _font(path, _CAPTION_SIZE)
+    x = _LEFT
+    word = _fit_line(_clean(path, verdict_word, _LINE_LIMIT), footer, _CONTENT // 4)
+    if word:
+        place("verdict_word", word, (x, middle), "lm", _CAPTION_SIZE, _MUTED)
+        x += round(_width(footer, word)) + _GAP
+    badge = _font(path, _BADGE_SIZE)
+    label = _fit_line(_clean(path, verdict_label, _LINE_LIMIT), badge, _CONTENT // 2 - 2 * _BADGE_PAD)
+    badge_width = round(_width(badge, label)) + 2 * _BADGE_PAD
+    shapes.append(((x, _BADGE_TOP, x + badge_width - 1, _BADGE_TOP + _BADGE_HEIGHT - 1), accent, 12))
+    place("verdict_label", label, (x + badge_width // 2, middle), "mm", _BADGE_SIZE, _text_color_on(accent), accent)
+    x += badge_width + 48
+    place("caption", _fit_line(_clean(path, caption, _LINE_LIMIT), footer, _RIGHT - x),
+          (_RIGHT, middle), "rm", _CAPTION_SIZE, _MUTED)
+    return CardLayout(accent, shapes, texts)
+
+
 def claim_card(
     claim: str,
     verdict_label: str,
@@ -110,43 +212,24 @@ def claim_card(
     site_name: str,
     caption: str = "",
     *,
+    claim_word: str = "",
+    verdict_word: str = "",
+    claimant: str = "",
     font_path: str | None = None,
 ) -> bytes:
-    """PNG bytes of a 1200x630 card."""
-    if not _COLOR.fullmatch(verdict_color):
-        raise ValueError(f"verdict_color must be #rrggbb, got {verdict_color!r}")
+    """PNG bytes of a 1200x630 card, laid out by card_layout (same arguments)."""
     path = find_font(font_path)
-    accent = _rgb(verdict_color)
+    layout = card_layout(claim, verdict_label, verdict_color, site_name, caption, claim_word=claim_word,
+                         verdict_word=verdict_word, claimant=claimant, font_path=path)
     image = Image.new("RGB", (WIDTH, HEIGHT), _BACKGROUND)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, _STRIPE - 1, HEIGHT - 1), fill=accent)
-
-    header = _font(path, _HEADER_SIZE)
-    site = _fit_line(_clean(path, site_name, _LINE_LIMIT), header, _CONTENT)
-    draw.text((_LEFT, _HEADER_TOP), site, font=header, fill=_MUTED, anchor="lt")
-
-    layout = wrap_claim(claim, font_path=path)
-    claim_font = _font(path, layout.size)
-    leading = round(layout.size * _CLAIM_LEADING)
-    # Centred in its band, so a one-line claim does not leave a hole above the badge.
-    top = _CLAIM_TOP + (_CLAIM_BOTTOM - _CLAIM_TOP - leading * len(layout.lines)) // 2
-    for number, line in enumerate(layout.lines):
-        # "lm": the middle of each line box sits on the leading grid, whatever the script's ascent.
-        draw.text((_LEFT, top + leading * number + leading // 2), line, font=claim_font, fill=_INK, anchor="lm")
-
-    badge = _font(path, _BADGE_SIZE)
-    label = _fit_line(_clean(path, verdict_label, _LINE_LIMIT), badge, _CONTENT // 2 - 2 * _BADGE_PAD)
-    badge_width = round(_width(badge, label)) + 2 * _BADGE_PAD
-    middle = _BADGE_TOP + _BADGE_HEIGHT // 2
-    draw.rounded_rectangle(
-        (_LEFT, _BADGE_TOP, _LEFT + badge_width - 1, _BADGE_TOP + _BADGE_HEIGHT - 1), radius=12, fill=accent
-    )
-    draw.text((_LEFT + badge_width // 2, middle), label, font=badge, fill=_text_color_on(accent), anchor="mm")
-
-    footer = _font(path, _CAPTION_SIZE)
-    note = _fit_line(_clean(path, caption, _LINE_LIMIT), footer, _CONTENT - badge_width - 48)
-    draw.text((_RIGHT, middle), note, font=footer, fill=_MUTED, anchor="rm")
-
+    for box, color, radius in layout.shapes:
+        if radius:
+            draw.rounded_rectangle(box, radius=radius, fill=color)
+        else:
+            draw.rectangle(box, fill=color)
+    for text in layout.texts:
+        draw.text(text.xy, text.text, font=_font(path, text.size), fill=text.fill, anchor=text.anchor)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()

@@ -24,7 +24,7 @@ from .load import Document, FieldPath
 from .sanitize import markdown_links
 from .textcheck import FileTally, character_problem, field_budget_problem, text_costs
 from .urls import InvalidURL, check_url, is_web_url
-from .kinds import KINDS
+from .kinds import KINDS, Kind, folder_kinds
 from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
                     Verdict, VerdictChange)
 
@@ -35,7 +35,6 @@ SUPPORTED_KEYWORDS = {
     "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType", "x-reference",
     "maxItems",
 }
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # File stems a folder kind cannot use: its listing page is <folder>/index.md.
 _RESERVED_STEMS = {"index"}
 TYPE_NAMES = {
@@ -50,6 +49,13 @@ def read_schema(name: str) -> dict[str, Any]:
     schema = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
     _check_keywords(schema, name)
     return schema
+
+
+def is_slug(text: str) -> bool:
+    """Whether text is a slug as the schemas define one (defs.schema.json, $defs/slug): the one
+    rule for file names, ids, `new`'s names and init's places folder."""
+    slug = read_schema("defs.schema.json")["$defs"]["slug"]
+    return len(text) <= slug["maxLength"] and bool(_pattern(slug["pattern"]).search(text))
 
 
 def _check_keywords(node: Any, name: str) -> None:
@@ -405,7 +411,7 @@ def _check_ids(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactErro
             continue
         seen: dict[str, Document] = {}
         for document, data in checked[name]:
-            if not _SLUG.fullmatch(document.stem):
+            if not is_slug(document.stem):
                 errors.append(document.at((), f"file name {document.path.name!r} is not a slug; "
                                               "rename it to lowercase letters, digits and hyphens"))
             elif document.stem in _RESERVED_STEMS:
@@ -530,7 +536,7 @@ def _check_references(checked: dict[str, list[tuple[Document, dict]]],
     t = Messages(language)
     errors = []
     for document, where, value, kind in references:
-        if kind == "verdict" and not known["verdict"] and _SLUG.fullmatch(value):
+        if kind == "verdict" and not known["verdict"] and is_slug(value):
             continue  # verdicts.yaml has its own errors
         if value not in sets.get(kind, ()):
             expected = t("list_separator").join(known.get(kind, [])) or t("none_defined")
@@ -599,17 +605,31 @@ def build_model(checked: dict[str, list[tuple[Document, dict]]], built: dict[int
     article = build(Article, article_data)
     verdicts = tuple(replace(verdict, color=verdict.color or PALETTE[i % len(PALETTE)])
                      for i, verdict in enumerate(build(Verdict, v) for v in verdict_data["verdicts"]))
-    places = tuple(once(doc, lambda doc=doc, data=data: build(Place, data, slug=doc.stem, source_path=_relative(doc)))
-                   for doc, data in checked["place"])
-    claims = tuple(sorted((once(doc, lambda doc=doc, data=data: build(Claim, data, source_path=_relative(doc)))
-                           for doc, data in checked["claim"]), key=lambda claim: claim.position))
+    # Every folder kind the same way: one model object per file, in the kind's order.
+    collections: dict[str, tuple] = {}
+    for kind in folder_kinds():
+        items = (once(doc, lambda doc=doc, data=data, kind=kind: build(kind.model, data, **_identity(kind, doc)))
+                 for doc, data in checked[kind.name])
+        key = (lambda item, field=kind.order: getattr(item, field)) if kind.order else (lambda item: item.slug)
+        collections[kind.collection] = tuple(sorted(items, key=key))
     if built is not None:
         built.clear()
         built.update(fresh)
     timeline = tuple(sorted((build(Event, e) for _, d in checked["timeline"] for e in d["events"]),
                             key=lambda event: event.date))
     changes = tuple(build(VerdictChange, change) for change in verdict_data.get("changes") or ())
-    return Facts(article, verdicts, places, claims, timeline, changes)
+    places, claims = collections.pop("places"), collections.pop("claims")
+    return Facts(article, verdicts, places, claims, timeline, changes, tuple(collections.items()))
+
+
+def _identity(kind: Kind, document: Document) -> dict[str, str]:
+    """What a model object knows of its file: its slug (the file's stem) and its path, for the
+    models that have those fields."""
+    names = {item.name for item in _fields(kind.model)}
+    found = {"slug": document.stem} if "slug" in names and not kind.id_field else {}
+    if "source_path" in names:
+        found["source_path"] = _relative(document)
+    return found
 
 
 def _relative(document: Document) -> str:

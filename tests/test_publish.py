@@ -15,7 +15,7 @@ import yaml
 
 from generator.build import check_facts
 
-from .conftest import ROOT, build_in_process, copy_site, run
+from .conftest import PUBLIC_URL, ROOT, build_in_process, copy_site, run
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 OPEN_GRAPH = re.compile(r'<meta property="og:[^>]*>')
@@ -33,11 +33,14 @@ def shown(html: str) -> dict[str, object]:
 def two_builds(built: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The site built by the plugin (the session's build), and its export built by plain MkDocs + Material."""
     exported = tmp_path_factory.mktemp("publish") / "exported"
-    result = run(["generator", "export", "--out", str(exported)], cwd=built)
+    # For the address the session's build was made for (conftest.build_site).
+    result = run(["generator", "export", "--out", str(exported)], cwd=built, SITE_URL=PUBLIC_URL)
     assert result.returncode == 0, result.stderr
     plugins = yaml.safe_load((exported / "mkdocs.yml").read_text())["plugins"]
     assert "factcheck" not in json.dumps(plugins)
-    build_in_process(exported)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SITE_URL", PUBLIC_URL)
+        build_in_process(exported)
     return built / "out", exported / "out"
 
 

@@ -20,7 +20,9 @@ from generator.build import check_facts
 from generator.data import FEED_ENTRIES, csv_columns
 from generator.model import Facts
 
-SITE_URL = "http://127.0.0.1:8000/"
+from .conftest import PUBLIC_URL
+
+SITE_URL = PUBLIC_URL
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -239,3 +241,150 @@ def test_search_index_segments_chinese_place_names(built: Path, facts: Facts) ->
         segmented = f"\u200b{place.local_name}\u200b"
         holding = {d["location"].split("/")[1] for d in claim_docs if segmented in d["text"]}
         assert about <= holding, place.slug
+
+
+# --- search index, local addresses, Chinese sites --------------------------------------------------
+
+def test_the_search_index_holds_plain_text_folded_as_readers_type(built: Path, facts: Facts) -> None:
+    index = json.loads((built / "out" / "search" / "search_index.json").read_text())
+    fold = index["config"]["fold"]
+    assert fold["’"] == "'" and fold["ｘ"] == "x"
+    for doc in index["docs"]:
+        for text in [doc["title"], doc["text"], *doc.get("tags", [])]:
+            # Only what Material itself writes: its results are HTML, so <, > and & stay entities.
+            assert set(re.findall(r"&[#\w]+;", text)) <= {"&lt;", "&gt;", "&amp;"}, (doc["location"], text[:200])
+            assert not set(text) & set(fold), (doc["location"], set(text) & set(fold))
+    # Every claim's title is in the index as it is written (apostrophes and all).
+    titles = {doc["title"].replace("\u200b", "") for doc in index["docs"]}
+    table = str.maketrans(fold)
+    for claim in facts.claims:
+        assert html.escape(claim.claim, quote=False).translate(table) in titles, claim.id
+
+
+def test_every_claim_cites_its_sources_in_the_search_index_and_each_result_opens_its_section(built: Path, facts: Facts) -> None:
+    index = json.loads((built / "out" / "search" / "search_index.json").read_text())
+    docs = {doc["location"]: doc for doc in index["docs"]}
+    for claim in facts.claims:
+        sources = docs[f"claims/{claim.id}/#sources"]
+        text = sources["text"].replace("\u200b", "")
+        for source in claim.sources:
+            assert html.escape(source.title, quote=False).translate(str.maketrans(index["config"]["fold"])) in text
+    for location in docs:
+        page_path, _, anchor = location.partition("#")
+        if anchor:
+            assert f'id="{anchor}"' in (built / "out" / page_path / "index.html").read_text(), location
+
+
+def init_site(folder: Path, *args: str) -> Path:
+    """A new site from `init` (one example claim), its example text replaced as an editor does
+    before publishing: quick to build with --strict."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    from .starter_sites import fill_in_examples
+
+    result = CliRunner().invoke(main, ["init", str(folder), "--title", "Local check", *args])
+    assert result.exit_code == 0, result.output
+    fill_in_examples(folder)
+    return folder
+
+
+@pytest.mark.parametrize("site_url", ["http://127.0.0.1:8000/", "http://localhost:8000/check/", "http://[::1]/"])
+def test_a_build_for_a_local_address_fails_strict_and_says_why(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch, site_url: str) -> None:
+    from mkdocs.exceptions import Abort
+
+    from generator.plugin import build_strict
+
+    site = init_site(tmp_path / "site")
+    monkeypatch.setenv("SITE_URL", site_url)
+    with pytest.raises(Abort):
+        build_strict(site / "mkdocs.yml", site / "out")
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(f"site_url is {site_url}, a local address: share links, share cards" in w for w in warnings), warnings
+
+
+def test_a_local_build_without_site_url_passes_strict_and_shares_nothing_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.plugin import build_strict
+
+    site = init_site(tmp_path / "site")
+    monkeypatch.delenv("SITE_URL", raising=False)
+    build_strict(site / "mkdocs.yml", site / "out")
+    claim_page = (site / "out" / "claims" / "example-claim" / "index.html").read_text()
+    assert "127.0.0.1" not in claim_page and "localhost" not in claim_page
+    assert 'class="fc-share"' not in claim_page
+
+
+def test_serve_expects_its_own_local_address(tmp_path: Path) -> None:
+    """`mkdocs serve` sets site_url to where it serves: no warning there, even with --strict."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    site = init_site(tmp_path / "site")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", f"127.0.0.1:{port}"],
+                              cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**env, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        deadline, body = time.monotonic() + 90, ""
+        while time.monotonic() < deadline and server.poll() is None and "Local check" not in body:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/claims/example-claim/", timeout=5) as response:
+                    body = response.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert "Local check" in body, "serve --strict stopped: " + (server.stdout.read() if server.poll() is not None else "")
+        # Under serve the share links point at the preview, as they should there.
+        assert f"127.0.0.1%3A{port}" in body or f"127.0.0.1:{port}" in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "a local address" not in output, output
+
+
+def test_a_chinese_site_has_no_language_selector_in_its_header(tmp_path: Path) -> None:
+    from generator.plugin import build_strict
+
+    site = init_site(tmp_path / "zh", "--language", "zh")
+    build_strict(site / "mkdocs.yml", site / "out")
+    page_text = (site / "out" / "index.html").read_text()
+    header = page_text[page_text.index("<header"):page_text.index("</header>")]
+    # Material shows a language selector when a site lists alternates (extra.alternate); a site in
+    # one language has none, and no language code ("Zh") stands in for a name.
+    assert "md-select" not in header and "hreflang" not in page_text
+    assert not re.search(r">\s*(?:zh|Zh|ZH|en|En)\s*<", header)
+
+
+def test_a_chinese_site_shares_to_weibo_by_its_chinese_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.i18n import Messages
+    from generator.plugin import build_strict
+
+    site = init_site(tmp_path / "zh", "--language", "zh")
+    monkeypatch.setenv("SITE_URL", PUBLIC_URL)
+    build_strict(site / "mkdocs.yml", site / "out")
+    claim_page = (site / "out" / "claims" / "example-claim" / "index.html").read_text()
+    names = re.findall(r'class="fc-share">([^<]*)</a>', claim_page)
+    assert Messages("zh")("share_weibo") in names and "Weibo" not in names
+
+
+def test_a_claim_card_says_claim_and_verdict_and_who_made_the_claim(built: Path, facts: Facts) -> None:
+    from generator.i18n import Messages
+    from generator.pages import attribution
+    from generator.share_image import claim_card
+
+    t = Messages("en")
+    claim = facts.claims[0]
+    verdict = facts.verdict(claim.status)
+    site_name = re.search(r'<meta property="og:site_name" content="([^"]*)"', page(built, "")).group(1)
+    expected = claim_card(claim.claim, verdict.label, verdict.color or "#6b6b6b", html.unescape(site_name),
+                          urlparse(PUBLIC_URL).hostname, claim_word=t("claim_label"), verdict_word=t("verdict"),
+                          claimant=attribution(facts.article, t))
+    assert (built / "out" / "claims" / f"{claim.id}.png").read_bytes() == expected

@@ -133,10 +133,10 @@ def _as_json_text(document: Document):
 def test_every_fact_file_names_its_schema() -> None:
     for path in sorted((ROOT / "facts").rglob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        from generator.kinds import FOLDERS, SINGLE_FILES
+        from generator.kinds import folders, single_files
 
-        in_folder = path.parent.name in FOLDERS
-        name = FOLDERS[path.parent.name] if in_folder else SINGLE_FILES[path.name]
+        in_folder = path.parent.name in folders()
+        name = folders()[path.parent.name] if in_folder else single_files()[path.name]
         prefix = "../../" if in_folder else "../"
         assert first == f"# yaml-language-server: $schema={prefix}generator/schemas/{name}.schema.json", path
         assert (path.parent / first.split("=", 1)[1]).resolve().is_file()

@@ -12,7 +12,8 @@ import mkdocs
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from generator.share_image import ShareImageUnavailable, claim_card, find_font, wrap_claim
+from generator.i18n import Messages
+from generator.share_image import ShareImageUnavailable, card_layout, claim_card, find_font, wrap_claim
 
 SITE = "武汉事实核查"
 CAPTION = "factcheck.example.org"
@@ -215,3 +216,53 @@ def test_missing_font_package_says_what_to_install(monkeypatch: pytest.MonkeyPat
 
     with pytest.raises(ShareImageUnavailable, match="pip install pylopdf-fonts-zh-cn"):
         find_font()
+
+
+def words(language: str) -> dict[str, str]:
+    """The card's words in a site's language, from its message catalogue."""
+    t = Messages(language)
+    return {"claim_word": t("claim_label"), "verdict_word": t("verdict")}
+
+
+@pytest.mark.parametrize("language, claim, label, claimant", [
+    ("en", "Wuhan's population doubled in ten years.", "Mostly true", "in The Changjiang Daily (J. Doe), 4 May 2021"),
+    ("zh", "武汉人口十年翻了一番。", "基本属实", "见于《长江日报》，2021年5月4日"),
+])
+def test_the_card_says_claim_and_verdict_and_who_made_the_claim(language: str, claim: str, label: str, claimant: str):
+    """No OCR here: the layout names every string and its box, and the drawn card holds, in each
+    box, exactly the pixels of that string drawn alone. So each word is on the card, whole, where
+    the layout says, inside the card and clear of every other string."""
+    shown = words(language)
+    layout = card_layout(claim, label, "#4f7d1c", SITE, CAPTION, claimant=claimant, **shown)
+    texts = {text.role: text for text in layout.texts}
+    assert texts["claim_word"].text == shown["claim_word"] and texts["verdict_word"].text == shown["verdict_word"]
+    assert texts["verdict_label"].text == label and texts["claimant"].text == claimant
+    assert "".join(t.text for t in layout.texts if t.role == "claim").replace(" ", "") == claim.replace(" ", "")
+
+    card = open_png(claim_card(claim, label, "#4f7d1c", SITE, CAPTION, claimant=claimant, **shown)).convert("RGB")
+    font_path = find_font()
+    for text in layout.texts:
+        left, top, right, bottom = text.box
+        assert 40 <= left < right <= card.width - 40 and 40 <= top < bottom <= card.height - 40, text
+        alone = Image.new("RGB", card.size, text.background)
+        ImageDraw.Draw(alone).text(text.xy, text.text, font=ImageFont.truetype(font_path, text.size, layout_engine=ImageFont.Layout.BASIC),
+                                   fill=text.fill, anchor=text.anchor)
+        assert card.crop(text.box).tobytes() == alone.crop(text.box).tobytes(), text.role
+    boxes = [t.box for t in layout.texts]
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert overlapping == []
+
+
+def test_long_words_and_claimant_are_cut_inside_their_places():
+    layout = card_layout("Claim", "Mostly true", "#4f7d1c", "Site", "", claim_word="Claim " * 30,
+                         verdict_word="Verdict " * 30, claimant="The Daily " * 60)
+    texts = {text.role: text for text in layout.texts}
+    assert texts["claimant"].text.endswith(ELLIPSES) and texts["claimant"].box[2] <= 1200 - 80
+    assert texts["claim_word"].text.endswith(ELLIPSES) and texts["verdict_word"].text.endswith(ELLIPSES)
+    assert texts["verdict_word"].box[2] < texts["verdict_label"].box[0]
+
+
+def test_a_card_without_words_leaves_their_places_empty():
+    layout = card_layout("Claim", "False", "#c62828", "Site", "")
+    assert {text.role for text in layout.texts} == {"site_name", "claim", "verdict_label"}

@@ -12,7 +12,7 @@ import yaml
 
 from generator.build import check_facts
 
-from .conftest import ROOT, run
+from .conftest import PUBLIC_URL, ROOT, run
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 CLAIM_IDS = sorted(p.stem for p in (ROOT / "facts" / "claims").glob("*.yaml"))
@@ -82,7 +82,7 @@ def test_site_requests_nothing_from_third_party_hosts(built: Path) -> None:
         html = page.read_text()
         loaded = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?://[^"]+)"', html)
         # <link rel="canonical"> names the page's own address; nothing else may point off-site.
-        loaded = [u for u in loaded if not u.startswith("http://127.0.0.1:8000/")]
+        loaded = [u for u in loaded if not u.startswith(PUBLIC_URL)]
         assert loaded == [], (page, loaded)
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
 
