@@ -12,6 +12,7 @@ What `check`, `new` and `init` tell a site's editors is in the site's language: 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 import re
@@ -30,14 +31,26 @@ from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
 from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS, folder_kinds
 from .history import HistoryUnavailable, unrecorded_changes
-from .links import check_links
+from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
 from .placeholders import find_placeholders
 from .validate import validate_facts
 from .scaffold import new_fact
 
 EXPORT_MARKER = ".factcheck-export"
-MARKER_HEADER = "Written by python -m generator export; safe to overwrite. Files it wrote, one a line:"
+# The marker's first line names its format; every other line is one file export wrote, as
+# sha256sum writes it (the SHA-256 of its content, two spaces, its path), so a later export
+# removes a file it no longer writes only while the file still holds what export wrote there.
+MARKER_HEADER = ("factcheck-export 2: written by python -m generator export; the SHA-256 and the path of each "
+                 "file it wrote, one a line")
+# The first format listed paths alone: its files are never removed, as nothing shows they are unchanged.
+_MARKER_HEADER_1 = "Written by python -m generator export; safe to overwrite. Files it wrote, one a line:"
+_MARKER_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
+# Far more than the marker of 10,000 claims (about 1.5 MB); a larger file is not export's.
+MAX_MARKER_BYTES = 64 * 1024 * 1024
+# What export writes, and so all it may ever remove: the config and these two folders.
+EXPORT_CONFIG = "mkdocs.yml"
+EXPORT_FOLDERS = ("docs", "overrides")
 
 
 # A site's mkdocs.yml is read only for its language and its places; past this size it is not one.
@@ -81,21 +94,31 @@ def site_language(config: dict) -> str:
         return DEFAULT_LANGUAGE
 
 
+def _plugins(config: dict) -> list[tuple[object, object]]:
+    """(name, options) of each plugin a site's config lists, in either of MkDocs' forms."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        return list(plugins.items())
+    if isinstance(plugins, list):
+        return [(entry, None) if isinstance(entry, str) else next(iter(entry.items()))
+                for entry in plugins if isinstance(entry, str) or isinstance(entry, dict) and len(entry) == 1]
+    return []
+
+
+def _plugin_options(config: dict) -> dict | None:
+    """The factcheck plugin's options in a site's config ({} when it sets none), or None when the
+    config does not use the plugin."""
+    for name, options in _plugins(config):
+        if name == "factcheck":
+            return options if isinstance(options, dict) else {}
+    return None
+
+
 def site_places(config: dict) -> bool | None:
     """Whether a site's config gives the factcheck plugin places (places_label or places_folder);
     None without a config that uses the plugin."""
-    plugins = config.get("plugins")
-    if isinstance(plugins, dict):
-        entries = list(plugins.items())
-    elif isinstance(plugins, list):
-        entries = [(entry, None) if isinstance(entry, str) else next(iter(entry.items()))
-                   for entry in plugins if isinstance(entry, str) or isinstance(entry, dict) and len(entry) == 1]
-    else:
-        entries = []
-    for name, options in entries:
-        if name == "factcheck":
-            return isinstance(options, dict) and bool(options.keys() & {"places_label", "places_folder"})
-    return None
+    options = _plugin_options(config)
+    return None if options is None else bool(options.keys() & {"places_label", "places_folder"})
 
 
 def _language() -> str:
@@ -177,12 +200,16 @@ def main() -> None:
 @click.option("--link-timeout", default=10.0, show_default=True, metavar="SECONDS",
               type=click.FloatRange(min=0, min_open=True), callback=_finite_seconds,
               help="With --links: seconds each URL may take in all, redirects and retries included.")
+@click.option("--links-deadline", default=RUN_DEADLINE, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0, min_open=True), callback=_finite_seconds,
+              help="With --links: seconds the whole check may take; URLs not fetched by then are reported "
+                   "as not checked (a warning).")
 @click.option("--allow-private-hosts", is_flag=True,
               help="With --links: also fetch loopback, private and link-local hosts (a local test server). "
                    "Without it they are reported as not fetched, and redirects to them as broken.")
 @_at_edge
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
-          link_timeout: float, allow_private_hosts: bool) -> None:
+          link_timeout: float, links_deadline: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
     language = site_language(site_config(facts_dir))
     click.get_current_context().meta["factcheck.language"] = language
@@ -206,7 +233,7 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
     click.echo(t("check_valid", facts=facts_dir, claims=t.n("claim_count", len(facts.claims)),
                  places=t.n("place_count", len(facts.places)), verdicts=t.n("verdict_count", len(facts.verdicts))))
     if links:
-        report = check_links(documents, link_workers, link_timeout, allow_private_hosts)
+        report = check_links(documents, link_workers, link_timeout, allow_private_hosts, deadline=links_deadline)
         for problem in report.problems:
             if output_format == "github":
                 click.echo(problem.error.github(problem.level))
@@ -231,21 +258,79 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
     """Write the site as a folder that MkDocs, ProperDocs or Zensical builds without our plugin:
     the same pages, data files, schemas, verdict table and edit links as the plugin serves.
 
-    The marker file lists what export wrote; a later export removes the files on that list it
-    no longer writes (a deleted claim's page) and nothing else. Links inside the folder are
-    never followed: a link where a page goes is replaced by the page."""
+    The marker file lists what export wrote, with a hash of each file; a later export removes
+    a listed file it no longer writes (a deleted claim's page) only while the file still has
+    that hash, and nothing else. export never writes into the site's own folder, its docs or
+    facts, nor over a config that uses the factcheck plugin. Links inside the folder are never
+    followed: a link where a page goes is replaced by the page."""
+    _refuse_site_folder(out_dir, config_file, facts_dir)
     warnings: list = []
     outputs = export_files(config_file, facts_dir, warnings=warnings)
     for warning in warnings:  # unreplaced example text: exported, but not fit to publish
         click.echo(f"export: {warning}", err=True)
     with _OutputFolder(out_dir, force) as folder:
-        folder.begin(list(outputs))
+        folder.begin(outputs)
         for name, data in outputs.items():
             folder.write(name, data)
         folder.finish()
+    for name in folder.kept:
+        click.echo(f"export: kept {display_path(out_dir / name)}: it changed since export wrote it, "
+                   "so it is not export's to remove", err=True)
     pages = sum(1 for name in outputs if name.startswith("docs/") and name.endswith(".md"))
     click.echo(f"wrote mkdocs.yml, {pages} pages, the data files and the theme to {out_dir}; "
                f"build it with: cd {out_dir} && mkdocs build --strict")
+
+
+def _read_config(text: str) -> dict:
+    """A MkDocs config as plain data (its tags read as null), {} when it is not one."""
+    try:
+        data = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader that drops unknown tags
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _refuse_site_folder(out_dir: Path, config_file: Path, facts_dir: Path | None) -> None:
+    """ExportRefused when the folder is the site's own (where its config is), or its docs or
+    facts folder, or inside one: export's config there would replace the site's, and its pages
+    the site's hand-written ones with their markers expanded."""
+    out = Path(os.path.realpath(out_dir))
+    site = Path(os.path.realpath(config_file)).parent
+    config = {}
+    if config_file.is_file():
+        try:
+            config = _read_config(config_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            config = {}
+    options = _plugin_options(config)
+    docs = site / str(config.get("docs_dir") or "docs")
+    if facts_dir is None:  # the facts export reads, found as export_files finds them
+        facts_dir = site / str(options.get("facts_dir") or "facts") if options is not None else Path("facts")
+    facts = Path(os.path.realpath(facts_dir))
+    for folder, what in ((docs, "the site's docs folder"), (facts, "the site's facts folder")):
+        folder = Path(os.path.realpath(folder))
+        if out == folder or folder in out.parents:
+            raise ExportRefused(f"{out_dir}: is {what} or inside it; export writes a separate copy of the site, "
+                                "choose a folder outside docs and facts (such as --out export)")
+    if out == site and config_file.is_file():
+        raise ExportRefused(f"{out_dir}: is the site's own folder (its {config_file.name} is there); export writes a "
+                            "separate copy of the site, choose another folder (such as --out export)")
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a path is not one export writes (or removes), or None: only mkdocs.yml and what is
+    under docs/ and overrides/, never a hidden file (.git/config), never outside the folder."""
+    if not name or any(ord(char) < 32 or ord(char) == 127 for char in name) or "\\" in name:
+        return f"{name!r} is not a path export writes (empty, or a control character or backslash in it)"
+    parts = name.split("/")
+    if name.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return f"{name!r} is not a path inside the folder"
+    if any(part.startswith(".") for part in parts):
+        return f"{name!r} is a hidden file (such as .git/config); export writes none and removes none"
+    if name != EXPORT_CONFIG and not (parts[0] in EXPORT_FOLDERS and len(parts) > 1):
+        return (f"{name!r} is not a file export writes ({EXPORT_CONFIG}, or under "
+                f"{' or '.join(folder + '/' for folder in EXPORT_FOLDERS)}); export removes nothing else")
+    return None
 
 
 class _OutputFolder:
@@ -255,7 +340,8 @@ class _OutputFolder:
     def __init__(self, root: Path, force: bool):
         self.root = root
         self.force = force
-        self.written: list[str] = []
+        self.written: dict[str, str] = {}  # name -> SHA-256 of what export wrote there
+        self.kept: list[str] = []  # listed, no longer written, but changed since: left in place
         self._folders: dict[tuple[str, ...], int] = {}
 
     def __enter__(self) -> _OutputFolder:
@@ -265,16 +351,21 @@ class _OutputFolder:
         except OSError as problem:
             raise ExportFailed(f"{self.root}: cannot create the folder: {problem.strerror}") from None
         self._folders[()] = top
-        self.previous = self._read_manifest()
-        if self.previous is None and os.listdir(top) and not self.force:
+        try:
+            self._refuse_a_site_config()
+            self.previous = self._read_manifest()
+            if self.previous is None and os.listdir(top) and not self.force:
+                raise ExportRefused(f"{self.root}: folder is not empty and was not made by export; "
+                                    "choose an empty folder or pass --force")
+        except GeneratorError:
             self.__exit__()
-            raise ExportRefused(f"{self.root}: folder is not empty and was not made by export; "
-                                "choose an empty folder or pass --force")
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         for descriptor in self._folders.values():
             os.close(descriptor)
+        self._folders.clear()
 
     def write(self, name: str, data: bytes) -> None:
         """Write root/name atomically: a temporary file beside it, then a rename over the name."""
@@ -294,26 +385,53 @@ class _OutputFolder:
                 raise
         except OSError as problem:
             raise ExportFailed(f"{self._shown(name)}: {problem.strerror}") from None
-        self.written.append(name)
+        if name != EXPORT_MARKER:
+            self.written[name] = hashlib.sha256(data).hexdigest()
 
-    def begin(self, names: list[str]) -> None:
+    def begin(self, outputs: dict[str, bytes]) -> None:
         """Record the old and the new files before writing, so an export cut short leaves no file
-        that a later export would not know to remove."""
-        self._record(set(self.previous or ()) | set(names))
+        that a later export would not know to remove. Each name is listed with the hash of what
+        this export writes there; a file it does not get to keeps its old content, whose hash no
+        longer matches, so it is left in place, never removed by mistake."""
+        for name in outputs:
+            problem = _name_problem(name)
+            if problem:  # the site itself made it (a hidden file of its theme folder): not written
+                raise ExportFailed(f"{self._shown(name)}: {problem}")
+        listed = {name: digest for name, digest in (self.previous or {}).items() if digest}
+        listed.update({name: hashlib.sha256(data).hexdigest() for name, data in outputs.items()})
+        self._record(listed)
 
     def finish(self) -> None:
-        """Remove what the last export wrote and this one did not, then record this one's files."""
-        for name in sorted(set(self.previous or ()) - set(self.written)):
-            self._remove_stale(name)
-        self._record(set(self.written))
+        """Remove what the last export wrote and this one did not, if it is unchanged since;
+        then record this one's files."""
+        for name, digest in sorted((self.previous or {}).items()):
+            if name not in self.written:
+                self._remove_stale(name, digest)
+        self._record(self.written)
 
-    def _record(self, names: set[str]) -> None:
-        listing = "".join(f"{name}\n" for name in sorted(names))
-        self.write(EXPORT_MARKER, f"{MARKER_HEADER}\n{listing}".encode("utf-8"))
-        self.written.remove(EXPORT_MARKER)
+    def _record(self, listed: dict[str, str]) -> None:
+        lines = "".join(f"{digest}  {name}\n" for name, digest in sorted(listed.items()))
+        self.write(EXPORT_MARKER, f"{MARKER_HEADER}\n{lines}".encode("utf-8"))
 
-    def _read_manifest(self) -> list[str] | None:
-        """The previous export's file list, or None when the folder holds no marker of ours."""
+    def _refuse_a_site_config(self) -> None:
+        """ExportRefused when the folder's mkdocs.yml uses the factcheck plugin: that is a site's
+        own config (export's never has the plugin), and --force does not make it export's."""
+        try:
+            descriptor = os.open(EXPORT_CONFIG, os.O_RDONLY | os.O_NONBLOCK, dir_fd=self._folders[()])
+        except OSError:
+            return  # none, or unreadable: nothing export could replace by mistake
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return
+            text = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace")
+        if _plugin_options(_read_config(text)) is not None:
+            raise ExportRefused(f"{self._shown(EXPORT_CONFIG)} uses the factcheck plugin: it is a site's own config, "
+                                "which export would replace by one without the plugin; choose another folder")
+
+    def _read_manifest(self) -> dict[str, str | None] | None:
+        """The previous export's files and their hashes (None for a file of the first format,
+        which kept no hash), or None when the folder holds no marker; ExportFailed, located at
+        the line, for a marker that is not one export writes."""
         try:
             descriptor = os.open(EXPORT_MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
                                  dir_fd=self._folders[()])
@@ -322,19 +440,71 @@ class _OutputFolder:
         with open(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
-            lines = handle.read(1 << 20).decode("utf-8", "replace").splitlines()
-        # Line 1 is the header; the marker is never stale, whatever the list says.
-        return [line for line in lines[1:] if line and line != EXPORT_MARKER]
+            raw = handle.read(MAX_MARKER_BYTES + 1)
+        shown = self._shown(EXPORT_MARKER)
 
-    def _remove_stale(self, name: str) -> None:
+        def bad(line: int, message: str) -> ExportFailed:
+            return ExportFailed(f"{shown}:{line}: {message}; delete the marker to export again with --force "
+                                "(then export removes nothing it wrote before)")
+
+        if len(raw) > MAX_MARKER_BYTES:
+            raise bad(1, f"is over {MAX_MARKER_BYTES:,} bytes, far more than export writes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as problem:
+            raise bad(raw.count(b"\n", 0, problem.start) + 1,
+                      f"is not UTF-8 text (byte 0x{raw[problem.start]:02x})") from None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for number, line in enumerate(lines, 1):
+            if "\x00" in line:
+                raise bad(number, "holds a NUL character, which export never writes")
+        first = lines[0] if lines else ""
+        if first not in (MARKER_HEADER, _MARKER_HEADER_1):
+            raise bad(1, f"is not a marker of a format export knows (its first line is {first[:80]!r})")
+        listed: dict[str, str | None] = {}
+        for number, line in enumerate(lines[1:], 2):
+            if first == _MARKER_HEADER_1:
+                digest, name = None, line
+            else:
+                match = _MARKER_LINE.fullmatch(line)
+                if not match:
+                    raise bad(number, f"{line[:80]!r} is not a SHA-256, two spaces and a path")
+                digest, name = match.groups()
+            if name == EXPORT_MARKER:
+                continue  # the marker is never stale, whatever the list says
+            problem = _name_problem(name)
+            if problem:
+                raise bad(number, problem)
+            if name in listed:
+                raise bad(number, f"{name!r} is listed twice")
+            listed[name] = digest
+        return listed
+
+    def _remove_stale(self, name: str, digest: str | None) -> None:
+        """Remove a file export wrote and no longer writes, when it still holds what export
+        wrote (its hash); a changed file, or one of the first format, is kept and reported."""
         try:
             *parents, leaf = self._parts(name)
             folder = self._folder(tuple(parents), create=False)
         except (GeneratorError, ValueError, OSError):
-            return  # not a name export writes, or behind a link: not export's to remove
+            return  # its folder is gone, or is a link: not export's to remove
         try:
-            if stat.S_ISREG(os.stat(leaf, dir_fd=folder, follow_symlinks=False).st_mode):
-                os.unlink(leaf, dir_fd=folder)
+            descriptor = os.open(leaf, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+        except FileNotFoundError:
+            return
+        except OSError:
+            return  # a link or unreadable: never removed
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return
+            current = hashlib.file_digest(handle, "sha256").hexdigest()
+        if digest is None or current != digest:
+            self.kept.append(name)
+            return
+        try:
+            os.unlink(leaf, dir_fd=folder)
         except FileNotFoundError:
             pass
         except OSError as problem:
@@ -344,7 +514,7 @@ class _OutputFolder:
     def _parts(name: str) -> list[str]:
         """The parts of a relative name inside the folder; ValueError for anything that leaves it."""
         path = PurePosixPath(name)
-        if path.is_absolute() or not path.parts or ".." in path.parts or "\\" in name:
+        if path.is_absolute() or not path.parts or ".." in path.parts or "\\" in name or "\x00" in name:
             raise ValueError(name)
         return list(path.parts)
 

@@ -127,8 +127,10 @@ def export_files(config_file: Path | None, facts_dir: Path | None = None,
         files[f"overrides/{name}"] = source.read_bytes()
     if custom_dir is not None and custom_dir.is_dir() and custom_dir.resolve() != THEME_DIR.resolve():
         for path in sorted(custom_dir.rglob("*")):
-            if path.is_file():
-                files[f"overrides/{path.relative_to(custom_dir).as_posix()}"] = path.read_bytes()
+            relative = path.relative_to(custom_dir).as_posix()
+            # Hidden files (.gitkeep, .DS_Store) are not theme parts, and export writes none.
+            if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+                files[f"overrides/{relative}"] = path.read_bytes()
     config = plain_config(raw, Messages(options.language)("feed_title", title=site.facts.article.title))
     # The nav and what the theme parts read (404 page, feed link, footer), as the plugin sets them.
     present = [name[len("docs/"):] for name in files if name.startswith("docs/")]

@@ -7,9 +7,14 @@ answers HEAD with an error. Every problem is reported at each place the URL is w
 - refused (warning): HTTP 401, 403 or 429, the server answered but turned a robot away;
 - not fetched (warning): the host is loopback, private, link-local or otherwise not public,
   unless the caller allows private hosts (a fact file must not make CI probe its own network).
+  An IPv6 address that carries an IPv4 one (NAT64, 6to4, Teredo, IPv4-compatible or -mapped) is
+  judged by the IPv4 address inside it, so 64:ff9b::10.0.0.1 is as private as 10.0.0.1;
+- not checked (warning): the whole run's deadline passed before the URL was fetched.
 
-Requests go straight to the addresses that were checked (no second DNS lookup, no proxy), and
-each URL has one deadline for all its requests, redirects and reads together.
+Requests go straight to the addresses that were checked (no second DNS lookup, no proxy); each
+URL has one deadline for its lookup, requests, redirects and reads together, the run has one
+for all URLs, and no host gets more than PER_HOST requests at once, so a fact file of thousands
+of addresses on one slow host can neither hammer it nor hold CI for hours.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from http.client import HTTPException
 
 from .errors import FactError, GeneratorError
 from .load import Document, FieldPath
+from .urls import to_ascii_host
 
 USER_AGENT = "factcheck-generator link check (python -m generator check --links)"
 GET_LIMIT = 4096  # bytes read from a GET answer: enough to know the page is served
@@ -38,6 +44,15 @@ REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 10  # as many as urllib follows
 NOT_PUBLIC = "a loopback, private or reserved address"
 INVALID = "not a valid web address"
+# Requests one host gets at once: enough to be quick, few enough to be polite.
+PER_HOST = 2
+# The whole run's default deadline: a few minutes, however many URLs the facts hold.
+RUN_DEADLINE = 300.0
+# Addresses that carry an IPv4 address inside, and where (see _embedded_ipv4).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # local use only (RFC 8215): never public
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 
 
 class LinkRefused(GeneratorError):
@@ -72,13 +87,15 @@ class LinkReport:
     broken: int = 0
     refused: int = 0
     skipped: int = 0
+    unchecked: int = 0
     problems: list[LinkProblem] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
         text = (f"links: {self.checked} URL{'s' if self.checked != 1 else ''} checked, "
                 f"{self.broken} broken, {self.refused} refused automated access")
-        return text + (f", {self.skipped} not fetched (private address)" if self.skipped else "")
+        text += f", {self.skipped} not fetched (private address)" if self.skipped else ""
+        return text + (f", {self.unchecked} not checked (the run's deadline passed)" if self.unchecked else "")
 
 
 def source_urls(documents: Iterable[Document]) -> dict[str, list[tuple[Document, FieldPath]]]:
@@ -105,18 +122,21 @@ def _source_lists(data: object, where: FieldPath) -> Iterator[tuple[FieldPath, l
             yield from _source_lists(item, where + (i,))
 
 
-_LEVELS = {"broken": "error", "refused": "warning", "skipped": "warning"}
+_LEVELS = {"broken": "error", "refused": "warning", "skipped": "warning", "unchecked": "warning"}
 
 
 def check_links(documents: Iterable[Document], workers: int = 8, timeout: float = 10.0,
-                allow_private: bool = False) -> LinkReport:
+                allow_private: bool = False, deadline: float = RUN_DEADLINE, per_host: int = PER_HOST) -> LinkReport:
     """Fetch each distinct source URL once and locate every problem at each place it is used.
 
-    timeout is the whole time one URL may take; allow_private lets loopback and private hosts
-    be fetched (a local test server, an intranet mirror)."""
+    timeout is the whole time one URL may take; deadline the whole time the run may take (URLs
+    not fetched by then are reported as not checked); per_host how many requests one host gets
+    at once; allow_private lets loopback and private hosts be fetched (a local test server, an
+    intranet mirror)."""
     places = source_urls(documents)
+    run = _Run(deadline, per_host)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(lambda url: _check(url, timeout, allow_private), places))
+        outcomes = list(pool.map(lambda url: _check(url, timeout, allow_private, run), places))
     report = LinkReport(checked=len(places))
     for url, (kind, message) in zip(places, outcomes):
         if kind == "ok":
@@ -127,31 +147,58 @@ def check_links(documents: Iterable[Document], workers: int = 8, timeout: float 
     return report
 
 
+class _Run:
+    """What all URLs of one run share: its deadline and a limit of requests per host."""
+
+    def __init__(self, seconds: float, per_host: int):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.per_host = per_host
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def host(self, name: str) -> threading.BoundedSemaphore:
+        """The semaphore that lets `per_host` requests at a time reach this host."""
+        with self._lock:
+            return self._hosts.setdefault(name, threading.BoundedSemaphore(self.per_host))
+
+    @property
+    def unchecked(self) -> tuple[str, str]:
+        return "unchecked", (f"not checked: the run's deadline ({self.seconds:g} s) passed first; run check --links "
+                             "again or raise --links-deadline")
+
+
 def probe(url: str, timeout: float, allow_private: bool = False) -> tuple[str, str]:
     """("ok" | "error" | "warning", message) for one address; never raises for network trouble."""
-    kind, message = _check(url, timeout, allow_private)
+    kind, message = _check(url, timeout, allow_private, _Run(timeout + 1, PER_HOST))
     return _LEVELS.get(kind, kind), message
 
 
-def _check(url: str, timeout: float, allow_private: bool) -> tuple[str, str]:
-    """("ok" | "broken" | "refused" | "skipped", message) for one address."""
+def _check(url: str, timeout: float, allow_private: bool, run: _Run) -> tuple[str, str]:
+    """("ok" | "broken" | "refused" | "skipped" | "unchecked", message) for one address."""
+    if run.remaining() <= 0:
+        return run.unchecked
+    # The URL's own deadline, cut short by the run's: what the run's deadline stops is not broken.
+    cut = run.remaining() < timeout
+    deadline = _Deadline(min(timeout, run.remaining()))
     try:
-        hop = _hop(url, allow_private)
+        hop = _hop(url, allow_private, deadline)
+        status = _status(hop, "HEAD", deadline, allow_private, run)
+        if status >= 400:  # many servers refuse or mishandle HEAD: ask again as a browser would
+            status = _status(hop, "GET", deadline, allow_private, run)
     except _Refusal as refusal:
         if refusal.reason == "private":
             return "skipped", (f"not fetched: {refusal.host} is {NOT_PUBLIC}; "
                                "pass --allow-private-hosts to check it")
         return "broken", INVALID if refusal.reason == "invalid" else "not an http(s) address"
-    except OSError as problem:  # the host name could not be resolved
-        return "broken", _network_message(problem, timeout, False)
-    deadline = _Deadline(timeout)
-    try:
-        status = _status(hop, "HEAD", deadline, allow_private)
-        if status >= 400:  # many servers refuse or mishandle HEAD: ask again as a browser would
-            status = _status(hop, "GET", deadline, allow_private)
     except LinkRefused as refused:
         return "broken", str(refused)
     except (OSError, HTTPException, ValueError) as problem:
+        if cut and (deadline.expired or isinstance(problem, TimeoutError)):
+            return run.unchecked
         return "broken", _network_message(problem, timeout, deadline.expired)
     finally:
         deadline.cancel()
@@ -185,14 +232,15 @@ class _Hop:
     addresses: tuple[str, ...]
 
 
-def _hop(url: str, allow_private: bool) -> _Hop:
-    """Parse, resolve and check one address; raise _Refusal or, for DNS failures, OSError."""
+def _hop(url: str, allow_private: bool, deadline: _Deadline | None = None) -> _Hop:
+    """Parse, resolve and check one address; raise _Refusal or, for DNS failures, OSError
+    (TimeoutError when the lookup outlasts the deadline)."""
     try:
         address = _ascii_url(url)
         parts = urllib.parse.urlsplit(address)
         port = parts.port
-        host = (parts.hostname or "").encode("idna").decode("ascii")
-    except (ValueError, UnicodeError):
+        host = to_ascii_host(parts.hostname) if parts.hostname else ""
+    except (ValueError, UnicodeError):  # InvalidURL is a ValueError
         raise _Refusal("invalid") from None
     if parts.scheme not in ("http", "https"):
         raise _Refusal("scheme")
@@ -206,17 +254,41 @@ def _hop(url: str, allow_private: bool) -> _Hop:
     if literal is not None:
         addresses = (str(literal),)
     else:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = _resolve(host, port, deadline)
         addresses = tuple(dict.fromkeys(str(info[4][0]) for info in found))
     if not allow_private and not all(_is_public(a) for a in addresses):
         raise _Refusal("private", parts.hostname or host)
     return _Hop(address, parts, host, port, addresses)
 
 
-def _next_hop(current: str, location: str, allow_private: bool) -> _Hop:
+def _resolve(host: str, port: int, deadline: _Deadline | None) -> list:
+    """getaddrinfo, given up when the deadline passes: the system's resolver has no timeout of
+    its own that a caller sets, so the lookup runs in a thread the checker stops waiting for."""
+    if deadline is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outcome: dict[str, object] = {}
+
+    def lookup() -> None:
+        try:
+            outcome["found"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as problem:
+            outcome["problem"] = problem
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if worker.is_alive():
+        deadline.expired = True
+        raise TimeoutError("the host name lookup took too long")
+    if "problem" in outcome:
+        raise outcome["problem"]  # type: ignore[misc]
+    return outcome["found"]  # type: ignore[return-value]
+
+
+def _next_hop(current: str, location: str, allow_private: bool, deadline: _Deadline | None = None) -> _Hop:
     target = urllib.parse.urljoin(current, location.strip())
     try:
-        return _hop(target, allow_private)
+        return _hop(target, allow_private, deadline)
     except _Refusal as refusal:
         if refusal.reason == "private":
             raise LinkRefused(f"redirects to {target}, {NOT_PUBLIC}; not followed") from None
@@ -227,9 +299,30 @@ def _next_hop(current: str, location: str, allow_private: bool) -> _Hop:
 
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone (fe80::1%eth0)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback, though not every Python says so
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        inside = _embedded_ipv4(ip)
+        if inside:
+            # Whatever Python's table says of the outer address: the packets end at these.
+            return all(embedded.is_global for embedded in inside)
     return ip.is_global
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped (::ffff:a.b.c.d) and -translated
+    (::ffff:0:a.b.c.d), NAT64's well-known prefix (64:ff9b::a.b.c.d), 6to4 (2002:AABB:CCDD::),
+    Teredo (its server, and its client: the last 32 bits inverted), IPv4-compatible (::a.b.c.d)."""
+    last = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.ipv4_mapped is not None:
+        return (ip.ipv4_mapped,)
+    if ip in _IPV4_TRANSLATED or ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        return (last,)
+    if ip.sixtofour is not None:
+        return (ip.sixtofour,)
+    if ip.teredo is not None:
+        return ip.teredo
+    return ()
 
 
 class _Deadline:
@@ -323,18 +416,30 @@ class _TLSConnection(http.client.HTTPSConnection):
         self.sock.do_handshake()
 
 
-def _status(hop: _Hop, method: str, deadline: _Deadline, allow_private: bool) -> int:
+def _status(hop: _Hop, method: str, deadline: _Deadline, allow_private: bool, run: _Run) -> int:
     """The final HTTP status of one request, following redirects to public http(s) addresses."""
     for _ in range(MAX_REDIRECTS + 1):
-        status, location = _request(hop, method, deadline)
+        status, location = _request(hop, method, deadline, run)
         if status not in REDIRECTS or not location:
             return status
-        hop = _next_hop(hop.url, location, allow_private)
+        hop = _next_hop(hop.url, location, allow_private, deadline)
         method = "GET"  # as urllib did: the target is asked for the page itself
     return status
 
 
-def _request(hop: _Hop, method: str, deadline: _Deadline) -> tuple[int, str | None]:
+def _request(hop: _Hop, method: str, deadline: _Deadline, run: _Run) -> tuple[int, str | None]:
+    # A turn among the host's requests, waited for within the URL's deadline.
+    turn = run.host(hop.host)
+    if not turn.acquire(timeout=deadline.remaining()):
+        deadline.expired = True
+        raise TimeoutError(f"{hop.host} was busy with other requests")
+    try:
+        return _send(hop, method, deadline)
+    finally:
+        turn.release()
+
+
+def _send(hop: _Hop, method: str, deadline: _Deadline) -> tuple[int, str | None]:
     timeout = min(deadline.seconds, deadline.remaining())
     kind = _TLSConnection if hop.parts.scheme == "https" else _Connection
     connection = kind(hop, deadline, timeout)

@@ -15,6 +15,8 @@ import unicodedata
 import urllib.parse
 from functools import lru_cache
 
+import idna
+
 # Longer than any real source address; bounded before anything else looks at the text.
 MAX_URL_LENGTH = 2000
 # An address the check accepted, once percent-encoded (up to 3 characters for each byte of a
@@ -35,8 +37,9 @@ class InvalidURL(ValueError):
 def check_url(text: str, limit: int = MAX_URL_LENGTH) -> str:
     """The normalised form of an http(s) address, or InvalidURL saying what is wrong.
 
-    Normalised: scheme and host lowercased, the host in its ASCII (IDNA) form, and every
-    character outside SAFE percent-encoded as UTF-8. Existing %XX escapes are kept."""
+    Normalised: scheme and host lowercased, the host in its ASCII form (IDNA by UTS 46, as
+    browsers map it: faß.de is xn--fa-hia.de, not fass.de), and every character outside SAFE
+    percent-encoded as UTF-8. Existing %XX escapes are kept."""
     if not isinstance(text, str):
         raise InvalidURL("is not text")
     if len(text) > limit:
@@ -60,7 +63,7 @@ def check_url(text: str, limit: int = MAX_URL_LENGTH) -> str:
     host = parts.hostname or ""
     if "[" in netloc or "]" in netloc:
         raise InvalidURL("has an IP address in brackets as its host; use the site's host name")
-    ascii_host = _ascii_host(host)
+    ascii_host = to_ascii_host(host)
     labels = ascii_host.split(".")
     if len(labels) < 2 or not all(labels) or not set(ascii_host) <= _HOST_CHARS:
         raise InvalidURL("has no valid host name (such as example.com)")
@@ -89,14 +92,43 @@ def is_web_url(text: str) -> bool:
     return True
 
 
-def _ascii_host(host: str) -> str:
-    host = host.lower().rstrip(".")
-    if host.isascii():
-        return host
+def to_ascii_host(host: str) -> str:
+    """The host name as it goes on the wire: lowercased, and an international name in its ASCII
+    form by UTS 46 (non-transitional, the mapping browsers use), or InvalidURL saying why not.
+    A label that mixes scripts (a Cyrillic а among Latin letters) is refused: that is how
+    look-alike addresses are made, and no site spells its own name so."""
+    host = host.rstrip(".")
+    if host.isascii() and "xn--" not in host.lower():
+        return host.lower()
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise InvalidURL("has a host name that is not a valid international domain name") from None
+        encoded = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+        labels = idna.decode(encoded).split(".")
+    except (idna.IDNAError, UnicodeError) as problem:
+        raise InvalidURL(f"has a host name that is not a valid international domain name ({problem})") from None
+    for label in labels:
+        scripts = _scripts(label)
+        if len(scripts) > 1 and not any(scripts <= allowed for allowed in _SCRIPT_MIXES):
+            raise InvalidURL(f"has a host name that mixes {' and '.join(sorted(scripts))} letters in {label!r}, "
+                             "as look-alike addresses do; copy the address from the browser's address bar")
+    return encoded
+
+
+# Scripts one label may mix (UTS 39's "highly restrictive" level): Japanese, Chinese with
+# Bopomofo and Korean each write Latin letters and Han beside their own.
+_SCRIPT_MIXES = ({"Latin", "Han", "Hiragana", "Katakana"}, {"Latin", "Han", "Bopomofo"}, {"Latin", "Han", "Hangul"})
+_SCRIPT_NAMES = {"CJK": "Han", "LATIN": "Latin", "HIRAGANA": "Hiragana", "KATAKANA": "Katakana", "HANGUL": "Hangul",
+                 "BOPOMOFO": "Bopomofo"}
+
+
+def _scripts(label: str) -> set[str]:
+    """The scripts of a label's letters, told by the first word of each letter's Unicode name
+    (digits, hyphens, marks and modifier letters belong to every script)."""
+    found = set()
+    for char in label:
+        if unicodedata.category(char) in ("Ll", "Lu", "Lt", "Lo"):
+            word = unicodedata.name(char, "").split(" ")[0]
+            found.add(_SCRIPT_NAMES.get(word, word.capitalize()))
+    return found
 
 
 def _encode(part: str) -> str:

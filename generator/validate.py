@@ -12,7 +12,6 @@ import datetime as dt
 import difflib
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import lru_cache
@@ -23,6 +22,7 @@ from .errors import FactError, FactsInvalid
 from .i18n import DEFAULT_LANGUAGE, Messages
 from .load import Document, FieldPath
 from .sanitize import markdown_links
+from .textcheck import FileTally, character_problem, field_budget_problem, text_costs
 from .urls import InvalidURL, check_url, is_web_url
 from .kinds import KINDS, Kind, folder_kinds
 from .model import (Article, Claim, Correction, Credit, DateRange, Event, Facts, Organisation, Person, Place, Source,
@@ -33,29 +33,14 @@ SUPPORTED_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "type", "properties", "required",
     "additionalProperties", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems",
     "items", "uniqueItems", "format", "anyOf", "x-error", "maximum", "contentMediaType", "x-reference",
+    "maxItems",
 }
-# Characters whose numbers make Python-Markdown slow, and how many a Markdown field may hold.
-_MARKUP_BUDGET = (("[", 200, "square brackets [ (a link takes one)"), ("&<>", 2000, "& < > characters"),
-                  ("*_", 2000, "* and _ characters (emphasis marks)"))
-# Python-Markdown recurses once per level of nested lists or emphasis; past a few hundred levels it
-# raises RecursionError. Real prose nests a few levels, so deeper text is refused first.
-_MAX_NESTING = 20
-_NESTED_LIST = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+){%d}" % (_MAX_NESTING + 1), re.MULTILINE)
-_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * _MAX_NESTING + 1), re.MULTILINE)
 # File stems a folder kind cannot use: its listing page is <folder>/index.md.
 _RESERVED_STEMS = {"index"}
 TYPE_NAMES = {
     "string": "text", "integer": "a whole number", "object": "a mapping of fields",
     "array": "a list", "null": "null", "boolean": "true or false", "number": "a number",
 }
-# Characters no fact text may hold: C0 and C1 controls (tab and newline aside), lone surrogates,
-# non-characters, and the bidirectional overrides that can make text read differently from
-# what it holds (U+202E). They break XML and terminals and hide what a reviewer reads.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(1, 17))
-    + "]"
-)
 
 
 @lru_cache(maxsize=None)
@@ -131,10 +116,6 @@ def _number(value: int) -> str:
     return text
 
 
-def _char_name(char: str) -> str:
-    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
-
-
 @lru_cache(maxsize=None)
 def _pattern(pattern: str) -> re.Pattern:
     """A schema pattern with JSON Schema's (ECMAScript's) meaning of `$`: the very end of the
@@ -163,11 +144,14 @@ class SchemaCheck:
     wants text (so `status: true` means the verdict id "true").
     """
 
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, messages: Messages | None = None):
         self.document = document
+        # The site's catalogue, for the messages that have moved into it (budgets, characters).
+        self.t = messages or Messages(DEFAULT_LANGUAGE)
         self.errors: list[FactError] = []
         # (field path, value, kind it names) for every field the schema marks with x-reference.
         self.references: list[tuple[FieldPath, str, str]] = []
+        self.tally = FileTally()
 
     def run(self, schema_name: str) -> Any:
         return self.check(self.document.data, read_schema(schema_name), (), schema_name)
@@ -221,10 +205,11 @@ class SchemaCheck:
 
     def _check_any(self, value: Any, options: list[dict], where: FieldPath, name: str, error: str | None) -> Any:
         for option in options:
-            trial = SchemaCheck(self.document)
+            trial = SchemaCheck(self.document, self.t)
             result = trial.check(value, option, where, name, error)
             if not trial.errors:
                 self.references += trial.references
+                self.tally.merge(trial.tally)
                 return result
         # Report against the first option: it is the one a person means (null is the fallback).
         return self.check(value, options[0], where, name, error)
@@ -235,10 +220,9 @@ class SchemaCheck:
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             self.fail(where, f"is {len(value):,} characters; at most {schema['maxLength']:,} allowed")
             return value
-        bad = _FORBIDDEN.search(value)
-        if bad:
-            self.fail(where, f"contains {_char_name(bad.group())} at character {bad.start() + 1}; "
-                             "remove it (control and direction-override characters are not allowed)")
+        problem = character_problem(value)
+        if problem:
+            self.fail(where, problem.message(self.t))
             return value
         if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
             if not value.strip():
@@ -264,17 +248,11 @@ class SchemaCheck:
                 return value
         if "minLength" in schema and len(value) < schema["minLength"]:
             self.fail(where, "must not be empty")
-        if schema.get("contentMediaType") == "text/markdown":
-            # Python-Markdown slows down sharply with piles of brackets or entities; real prose
-            # needs few, so a field past these bounds is refused before Markdown sees it.
-            for chars, limit, what in _MARKUP_BUDGET:
-                count = sum(value.count(char) for char in chars)
-                if count > limit:
-                    self.fail(where, f"has {count:,} {what}; a Markdown field may have at most {limit:,}")
-                    return value
-            if _NESTED_LIST.search(value) or _DEEP_INDENT.search(value):
-                self.fail(where, f"nests lists or indents more than {_MAX_NESTING} levels deep; flatten it")
+        if "format" not in schema:
+            if not self._within_budget(value, where, schema.get("contentMediaType") == "text/markdown",
+                                       schema.get("maxLength")):
                 return value
+        if schema.get("contentMediaType") == "text/markdown":
             try:
                 links = markdown_links(value)
             except RecursionError:
@@ -288,7 +266,25 @@ class SchemaCheck:
                                      "(http:// or https:// with a host name)")
         return value
 
+    def _within_budget(self, value: str, where: FieldPath, markdown: bool, max_length: int | None) -> bool:
+        """Count the text against its field's and its file's budgets (textcheck.py), before
+        Markdown sees it; False when the field is over one."""
+        costs = text_costs(value, markdown)
+        self.tally.add(where, costs)
+        problem = field_budget_problem(value, markdown, max_length, costs)
+        if problem:
+            self.fail(where, problem.message(self.t))
+        return problem is None
+
+    def budget_errors(self) -> list[FactError]:
+        """The file's text over a per-file budget, located at the field that took it over."""
+        return [self.document.at(where, problem.message(self.t)) for where, problem in self.tally.problems()]
+
     def _check_list(self, value: list, schema: dict[str, Any], where: FieldPath, name: str) -> list:
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            # Items past the bound are not checked one by one: the count alone is the error.
+            self.fail(where, self.t("too_many_items", count=f"{len(value):,}", limit=f"{schema['maxItems']:,}"))
+            return value
         if "minItems" in schema and len(value) < schema["minItems"]:
             self.fail(where, "must not be empty" if schema["minItems"] == 1 else
                       f"needs at least {schema['minItems']} items")
@@ -355,13 +351,15 @@ def _valid_date(text: Any) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
 
 
-def _check_document(document: Document, today: dt.date) -> tuple[Any, list[FactError], list]:
+def _check_document(document: Document, today: dt.date,
+                    messages: Messages | None = None) -> tuple[Any, list[FactError], list]:
     """Schema and date checks of one document on its own: (its data read as the schema says,
     errors, references to other facts)."""
     if not isinstance(document.data, dict):
         return None, [document.at((), f"expected a mapping of fields at the top, got {_describe(document.data)}")], []
-    check = SchemaCheck(document)
+    check = SchemaCheck(document, messages)
     data = check.run(KINDS[document.kind].schema)
+    check.errors += check.budget_errors()
     cross = CrossCheck(today)
     cross.dates(document, data)
     return (None if check.errors else data), check.errors + cross.errors, check.references
@@ -385,7 +383,7 @@ def validate_facts(
         if remembered and remembered[0] is document and remembered[1] == today:
             data, found, named = remembered[2], remembered[3], remembered[4]
         else:
-            data, found, named = _check_document(document, today)
+            data, found, named = _check_document(document, today, Messages(language))
         fresh[id(document)] = (document, today, data, found, named)
         errors.extend(found)
         if data is not None:
@@ -397,7 +395,6 @@ def validate_facts(
     errors += _check_ids(checked)
     errors += _check_references(checked, references, language)
     errors += _check_ranges(checked)
-    errors += _check_correction_dates(checked, today)
     errors += _check_withdrawn(checked, today)
     errors += _check_previous_ids(checked)
     if errors:
@@ -450,23 +447,6 @@ def _check_ranges(checked: dict[str, list[tuple[Document, dict]]]) -> list[FactE
         if span and _valid_date(span["from"]) and _valid_date(span["to"]) and span["from"] > span["to"]:
             errors.append(document.at(("published_range", "to"), f"{span['to']} is before the start of the "
                                                                   f"range ({span['from']})"))
-    return errors
-
-
-def _check_correction_dates(checked: dict[str, list[tuple[Document, dict]]], today: dt.date) -> list[FactError]:
-    """A correction corrects a published review, so it cannot be dated before the claim's
-    `reviewed` date (the future is refused with every other date); a backdated correction would
-    also sort below the changes readers follow in the feed and "Recently updated"."""
-    errors: list[FactError] = []
-    for document, data in checked["claim"]:
-        reviewed = data["reviewed"]
-        if reviewed > today.isoformat():
-            continue  # reported as a future date; comparing with it would only repeat that
-        for i, correction in enumerate(data.get("corrections") or ()):
-            if correction["date"] < reviewed:
-                errors.append(document.at(("corrections", i, "date"), (
-                    f"{correction['date']} is before the claim's reviewed date ({reviewed}); a correction "
-                    "is dated on or after the review it corrects (the day it was made)")))
     return errors
 
 

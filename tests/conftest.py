@@ -130,10 +130,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):  # noqa: ANN001 - the base class's names
+        # A browser that drops a connection mid-response is not a test failure, and a traceback
+        # printed from this thread would land in another test's captured output.
+        pass
+
+
 def serve_folder(folder: Path) -> Iterator[str]:
     """Serve folder on a loopback port for as long as the generator lives; yields its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -4,6 +4,7 @@ never a traceback or a hang."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -18,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator import links
-from generator.cli import EXPORT_MARKER, main
+from generator.cli import EXPORT_MARKER, MARKER_HEADER, main
 from generator.load import read_document
 from generator.links import check_links, probe
 
@@ -224,7 +225,13 @@ def export(*args: str):
 
 
 def manifest(out: Path) -> list[str]:
-    return (out / EXPORT_MARKER).read_text().splitlines()[1:]
+    """The paths the marker lists (each line: SHA-256, two spaces, path)."""
+    return [line.split("  ", 1)[1] for line in (out / EXPORT_MARKER).read_text().splitlines()[1:]]
+
+
+def listed(out: Path, name: str) -> str:
+    """The marker's line for one file, as export writes it."""
+    return f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}"
 
 
 def test_export_removes_the_page_of_a_deleted_claim(facts: Path) -> None:
@@ -245,16 +252,150 @@ def test_export_removes_only_files_it_listed(facts: Path) -> None:
     assert export().exit_code == 0
     out = facts.parent / "out"
     (out / "notes.txt").write_text("mine")
-    victim = facts.parent / "victim.txt"
-    victim.write_text("keep me")
     marker = out / EXPORT_MARKER
-    marker.write_text(marker.read_text() + f"../victim.txt\n{victim}\nclaims/../../victim.txt\n{EXPORT_MARKER}\n")
+    marker.write_text(marker.read_text() + f"{hashlib.sha256(b'x').hexdigest()}  {EXPORT_MARKER}\n")
 
     assert export().exit_code == 0
 
     assert (out / "notes.txt").read_text() == "mine"
-    assert victim.read_text() == "keep me"
     assert marker.is_file()
+
+
+# A tampered marker: each line names something export never writes. Every one is a located
+# error, and nothing is removed (on main, export deleted .git/config and CNAME).
+TAMPERED = {
+    ".git/config": "'.git/config' is a hidden file (such as .git/config); export writes none and removes none",
+    "docs/.git/config": "'docs/.git/config' is a hidden file (such as .git/config)",
+    "CNAME": "'CNAME' is not a file export writes (mkdocs.yml, or under docs/ or overrides/); export removes "
+             "nothing else",
+    "facts/claims/most-engineers.yaml": "'facts/claims/most-engineers.yaml' is not a file export writes",
+    "../victim.txt": "'../victim.txt' is not a path inside the folder",
+    "docs/../../victim.txt": "'docs/../../victim.txt' is not a path inside the folder",
+    "/etc/passwd": "'/etc/passwd' is not a path inside the folder",
+    "docs//x.md": "'docs//x.md' is not a path inside the folder",
+    "docs\\x.md": "'docs\\\\x.md' is not a path export writes (empty, or a control character or backslash in it)",
+}
+
+
+@pytest.mark.parametrize("name", list(TAMPERED))
+def test_a_marker_naming_a_file_export_never_writes_is_a_located_error(facts: Path, name: str) -> None:
+    assert export().exit_code == 0
+    out = facts.parent / "out"
+    (out / ".git").mkdir()
+    (out / ".git" / "config").write_text("[core]")
+    (out / "CNAME").write_text("example.org")
+    victim = facts.parent / "victim.txt"
+    victim.write_text("keep me")
+    marker = out / EXPORT_MARKER
+    lines = marker.read_text().splitlines()
+    # The line carries the hash of the file it names, as a forger would write it.
+    target = out / name.lstrip("/") if not name.startswith("/") else Path(name)
+    digest = hashlib.sha256(target.read_bytes() if target.is_file() else b"").hexdigest()
+    marker.write_text("\n".join(lines[:2] + [f"{digest}  {name}"] + lines[2:]) + "\n")
+
+    result = export()
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"export: out/{EXPORT_MARKER}:3: {TAMPERED[name]}"), result.stderr
+    assert "Traceback" not in result.output
+    assert (out / ".git" / "config").read_text() == "[core]" and (out / "CNAME").read_text() == "example.org"
+    assert victim.read_text() == "keep me" and (facts / "claims" / "most-engineers.yaml").is_file()
+
+
+@pytest.mark.parametrize("damage, line, message", [
+    (lambda text: text.replace("docs/about.md", "docs/ab\x00out.md"), 2, "holds a NUL character, which export never writes"),
+    (lambda text: text.replace("factcheck-export 2", "factcheck-export 9"), 1,
+     "is not a marker of a format export knows (its first line is 'factcheck-export 9: written by"),
+    (lambda text: "\n".join(text.splitlines()[:3] + ["docs/about.md"] + text.splitlines()[3:]), 4,
+     "'docs/about.md' is not a SHA-256, two spaces and a path"),
+    (lambda text: text + text.splitlines()[1] + "\n", None, "is listed twice"),
+    (lambda text: text.replace("  docs/about.md", " docs/about.md"), 2, "is not a SHA-256, two spaces and a path"),
+])
+def test_a_damaged_marker_is_a_located_error_not_a_traceback(facts: Path, damage, line: int | None, message: str) -> None:
+    assert export().exit_code == 0
+    marker = facts.parent / "out" / EXPORT_MARKER
+    marker.write_text(damage(marker.read_text()))
+
+    for _ in range(2):  # on main the NUL gave a traceback on every later export
+        result = export()
+        assert result.exit_code == 1, result.output
+        where = f"export: out/{EXPORT_MARKER}:{line if line else ''}"
+        assert result.stderr.startswith(where) and message in result.stderr, result.stderr
+        assert "Traceback" not in result.output and len(result.stderr.splitlines()) == 1
+
+
+def test_a_marker_that_is_not_utf8_is_a_located_error(facts: Path) -> None:
+    assert export().exit_code == 0
+    marker = facts.parent / "out" / EXPORT_MARKER
+    marker.write_bytes(marker.read_bytes().replace(b"docs/article.md", b"docs/\xffarticle.md"))
+
+    result = export()
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"export: out/{EXPORT_MARKER}:3: is not UTF-8 text (byte 0xff)"), result.stderr
+
+
+def test_export_keeps_a_page_that_changed_since_it_wrote_it(facts: Path) -> None:
+    assert export().exit_code == 0
+    out = facts.parent / "out"
+    page = out / "docs" / "claims" / "most-engineers.md"
+    page.write_text(page.read_text() + "\nA note someone added by hand.\n")
+    (facts / "claims" / "most-engineers.yaml").unlink()
+    (facts / "claims" / "factory-coming.yaml").unlink()
+    untouched = out / "docs" / "claims" / "factory-coming.md"
+
+    result = export()
+
+    assert result.exit_code == 0, result.output
+    assert page.read_text().endswith("A note someone added by hand.\n")
+    assert not untouched.exists()
+    assert "export: kept out/docs/claims/most-engineers.md: it changed since export wrote it" in result.stderr
+    assert "docs/claims/most-engineers.md" not in manifest(out)
+
+
+def test_a_marker_of_the_first_format_is_read_and_removes_nothing(facts: Path) -> None:
+    assert export().exit_code == 0
+    out = facts.parent / "out"
+    (out / EXPORT_MARKER).write_text("Written by python -m generator export; safe to overwrite. Files it wrote, "
+                                     "one a line:\ndocs/about.md\ndocs/claims/gone.md\n")
+    (out / "docs" / "claims" / "gone.md").write_text("a page of a claim deleted long ago")
+
+    result = export()
+
+    assert result.exit_code == 0, result.output
+    assert (out / "docs" / "claims" / "gone.md").is_file()
+    assert (out / EXPORT_MARKER).read_text().startswith(MARKER_HEADER)
+    assert listed(out, "docs/about.md") in (out / EXPORT_MARKER).read_text()
+
+
+@pytest.mark.parametrize("out", [".", "docs", "docs/sub", "facts", "facts/claims"])
+def test_export_never_writes_into_the_sites_own_folders(site: Path, out: str) -> None:
+    before = {name: (site / name).read_bytes() for name in ("mkdocs.yml", "docs/methodology.md")}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        result = invoke("export", "--out", out, "--force")
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"export: {out}: is the site's ")
+    assert {name: (site / name).read_bytes() for name in before} == before
+    assert not (site / "docs" / "sub").exists() and not (site / "docs" / "docs").exists()
+    assert not (site / "overrides").exists() and not (site / EXPORT_MARKER).exists()
+
+
+def test_export_never_replaces_a_config_that_uses_the_plugin(site: Path, tmp_path: Path) -> None:
+    other = tmp_path / "another-site"
+    other.mkdir()
+    config = (site / "mkdocs.yml").read_text()
+    (other / "mkdocs.yml").write_text(config)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        result = invoke("export", "--out", str(other), "--force")
+
+    assert result.exit_code == 2, result.output
+    assert "mkdocs.yml uses the factcheck plugin: it is a site's own config" in result.stderr
+    assert (other / "mkdocs.yml").read_text() == config and sorted(p.name for p in other.iterdir()) == ["mkdocs.yml"]
 
 
 def test_export_replaces_a_symlink_instead_of_writing_through_it(facts: Path) -> None:
@@ -262,7 +403,7 @@ def test_export_replaces_a_symlink_instead_of_writing_through_it(facts: Path) ->
     readme.write_text("the project's readme")
     out = facts.parent / "out"
     out.mkdir()
-    (out / EXPORT_MARKER).write_text("Written by python -m generator export; safe to overwrite.\n")
+    (out / EXPORT_MARKER).write_text(MARKER_HEADER + "\n")
     (out / "docs").mkdir()
     (out / "docs" / "index.md").symlink_to("../../README.md")
 
@@ -280,7 +421,7 @@ def test_export_refuses_a_symlinked_folder(facts: Path) -> None:
     elsewhere.mkdir()
     out = facts.parent / "out"
     out.mkdir()
-    (out / EXPORT_MARKER).write_text("Written by python -m generator export; safe to overwrite.\n")
+    (out / EXPORT_MARKER).write_text(MARKER_HEADER + "\n")
     (out / "docs").mkdir()
     (out / "docs" / "claims").symlink_to("../../elsewhere")
 
@@ -298,9 +439,11 @@ def test_export_stale_entry_behind_a_symlinked_folder_is_left_alone(facts: Path)
     elsewhere = facts.parent / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "gone.md").write_text("not export's")
-    (out / "old").symlink_to("../elsewhere")
+    (out / "docs" / "old").symlink_to("../../elsewhere")
     marker = out / EXPORT_MARKER
-    marker.write_text(marker.read_text() + "old/gone.md\n")
+    # Listed with the hash of what is there now: only the link keeps it from being removed.
+    digest = hashlib.sha256(b"not export's").hexdigest()
+    marker.write_text(marker.read_text() + f"{digest}  docs/old/gone.md\n")
 
     assert export().exit_code == 0
 
@@ -337,3 +480,20 @@ def test_an_os_error_from_a_users_path_is_one_line(facts: Path, monkeypatch: pyt
     result = invoke("check")
     assert result.exit_code == 1
     assert result.stderr == "check: facts/claims/most-engineers.yaml: Permission denied\n"
+
+
+def test_export_copies_the_sites_theme_parts_but_no_hidden_file(site: Path) -> None:
+    config = (site / "mkdocs.yml").read_text().replace("theme:\n  name: material\n",
+                                                       "theme:\n  name: material\n  custom_dir: theme\n")
+    (site / "mkdocs.yml").write_text(config)
+    (site / "theme" / "partials").mkdir(parents=True)
+    (site / "theme" / "partials" / "extra.html").write_text("<p>extra</p>")
+    (site / "theme" / ".gitkeep").write_text("")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        result = invoke("export", "--out", "exported")
+
+    assert result.exit_code == 0, result.output
+    assert (site / "exported" / "overrides" / "partials" / "extra.html").read_text() == "<p>extra</p>"
+    assert not (site / "exported" / "overrides" / ".gitkeep").exists()

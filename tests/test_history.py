@@ -405,11 +405,21 @@ def test_a_correction_dated_2000_01_01_fails(repo: Path) -> None:
     path = claim(repo, "most-engineers")
     edit(path, "status: misleading", "status: \"false\"")
     edit(path, "corrections:\n", "corrections:\n  - date: 2000-01-01\n    note: Back to false.\n")
-    result = invoke("check")  # even without --since
-    assert lines(result) == [
-        "facts/claims/most-engineers.yaml:20:11: corrections[0].date: 2000-01-01 is before the claim's reviewed "
-        "date (2021-05-06); a correction is dated on or after the review it corrects (the day it was made)"
+    assert lines(since()) == [
+        "facts/claims/most-engineers.yaml:7:9: status: changed from 'misleading' to 'false' since HEAD without a "
+        "new corrections entry; add one (date, note) saying what changed and why",
+        "facts/claims/most-engineers.yaml:20:11: corrections[0].date: 2000-01-01 is before the newest change "
+        "published at HEAD (2021-06-01); date a new correction the day it is made, so it heads the feed and "
+        "\"Recently updated\"",
     ]
+
+
+def test_a_claim_reviewed_again_keeps_its_earlier_corrections(repo: Path) -> None:
+    """A whole new review moves `reviewed` on; the corrections made before it stay as they were."""
+    path = claim(repo, "most-engineers")
+    edit(path, "reviewed: 2021-05-06", "reviewed: 2022-01-01")
+    assert invoke("check").exit_code == 0
+    assert since().exit_code == 0
 
 
 def test_a_new_correction_dated_before_the_newest_published_change_fails(repo: Path) -> None:
