@@ -216,7 +216,14 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
     t = Messages(language)
     # Each file is read and parsed once; validation, --since, placeholders and --links share it.
     documents = load_facts(facts_dir)
-    facts = validate_facts(documents, language=language)
+    # Example text `init` or `new` wrote and nobody replaced must not be published: the build
+    # warns about it (so --strict fails); check, which runs before review, fails on it. It is
+    # reported with every other error of the run, so one run lists them all.
+    placeholders = find_placeholders(documents, language)
+    try:
+        facts = validate_facts(documents, language=language)
+    except FactsInvalid as invalid:
+        raise FactsInvalid(invalid.errors + placeholders) from None
     if since:
         try:
             changes = unrecorded_changes(facts_dir, since, documents)
@@ -225,9 +232,6 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
             sys.exit(problem.exit_code)
         if changes:
             raise FactsInvalid(changes)
-    # Example text `init` or `new` wrote and nobody replaced must not be published: the build
-    # warns about it (so --strict fails); check, which runs before review, fails on it.
-    placeholders = find_placeholders(documents, language)
     if placeholders:
         raise FactsInvalid(placeholders)
     click.echo(t("check_valid", facts=facts_dir, claims=t.n("claim_count", len(facts.claims)),
@@ -558,7 +562,7 @@ class _FolderKind(click.ParamType):
             self.fail(f"{value!r} is not one of {', '.join(map(repr, names))}", param, ctx)
         return value
 
-    def get_metavar(self, param, *args):  # noqa: ANN001 - click's signature
+    def get_metavar(self, param, ctx=None):  # noqa: ANN001 - click's signature (ctx since click 8.2)
         return "[" + "|".join(kind.name for kind in folder_kinds()) + "]"
 
 

@@ -57,6 +57,11 @@ def md_block(text: Any) -> str:
     return _REFERENCE_DEFINITION.sub("]&#58;", text)
 
 
+def html_text(value: Any) -> str:
+    """Escape a value for HTML text: < > & only, so quotes read the same wherever it lands."""
+    return html.escape(str(value), quote=False)
+
+
 def html_attr(value: Any) -> str:
     """Escape a value for a double-quoted HTML attribute."""
     return html.escape(str(value), quote=True)

@@ -36,7 +36,7 @@ from packaging.utils import canonicalize_name
 from . import __version__
 from .errors import GeneratorError
 from .files import write_new
-from .escape import html_attr, md_inline, yaml_block, yaml_scalar
+from .escape import html_text, md_inline, yaml_block, yaml_scalar
 from .i18n import Messages, catalogue_language, languages
 from .publish import SCHEMA_DIR
 from .validate import is_slug
@@ -172,11 +172,12 @@ def writing_words(t: Messages, values: dict[str, Any], markdown: bool = False) -
 def writing_environment(folder: Path) -> jinja2.Environment:
     """The Jinja environment of the templates in folder that `init` and `new` render, kept so each
     template is compiled once. Its filters escape what a template writes for where it goes: `yaml`
-    and `block` (YAML scalars), `md` (inline Markdown), `html` (HTML text or attribute), `comment`
+    and `block` (YAML scalars), `md` (inline Markdown), `html` (HTML text: < > & escaped, quotes kept, as
+    Material writes config values both raw and escaped), `comment`
     (YAML or Make comment lines)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters.update(yaml=yaml_scalar, block=yaml_block, md=md_inline, html=html_attr, comment=_comment)
+    env.filters.update(yaml=yaml_scalar, block=yaml_block, md=md_inline, html=html_text, comment=_comment)
     # `tojson` writes names from the catalogue as YAML strings; Chinese stays readable, not \u escapes.
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     return env

@@ -354,7 +354,8 @@ def find_fact_files(root: Path) -> tuple[list[tuple[Path, str]], list[FactError]
         return [], [FactError(display_path(root), 1, 1, "", "the facts folder is a symbolic link; "
                               "make it a real folder, so no fact comes from outside the repository")]
     if not root.is_dir():
-        return [], [FactError(display_path(root), 1, 1, "", "the facts folder does not exist")]
+        return [], [FactError(display_path(root), 1, 1, "", "there is no facts folder here; run the command "
+                              "in the site's folder (beside mkdocs.yml) or name the folder with --facts")]
     files, kind_folders = single_files(), folders()
     for name in required_files():
         if not (root / name).is_file():

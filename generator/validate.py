@@ -393,7 +393,9 @@ def validate_facts(
         memo.clear()
         memo.update(fresh)
     errors += _check_ids(checked)
-    errors += _check_references(checked, references, language)
+    # A fact whose own file has errors still exists: a reference to it is not another error.
+    broken = {(document.kind, document.stem) for document in documents if document.kind in KINDS}
+    errors += _check_references(checked, references, language, broken)
     errors += _check_ranges(checked)
     errors += _check_withdrawn(checked, today)
     errors += _check_previous_ids(checked)
@@ -511,10 +513,12 @@ def _known_ids(checked: dict[str, list[tuple[Document, dict]]]) -> dict[str, lis
 
 def _check_references(checked: dict[str, list[tuple[Document, dict]]],
                       references: list[tuple[Document, FieldPath, str, str]],
-                      language: str = DEFAULT_LANGUAGE) -> list[FactError]:
-    """Every reference names a fact that exists; a wrong one lists the ids this site has."""
+                      language: str = DEFAULT_LANGUAGE,
+                      present: set[tuple[str, str]] = frozenset()) -> list[FactError]:
+    """Every reference names a fact that exists; a wrong one lists the ids this site has.
+    `present`: (kind, file stem) of every fact file found, valid or not."""
     known = _known_ids(checked)
-    sets = {kind: set(ids) for kind, ids in known.items()}
+    sets = {kind: set(ids) | {stem for named, stem in present if named == kind} for kind, ids in known.items()}
     t = Messages(language)
     errors = []
     for document, where, value, kind in references:
