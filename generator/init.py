@@ -36,7 +36,7 @@ from packaging.utils import canonicalize_name
 from . import __version__
 from .errors import GeneratorError
 from .files import write_new
-from .escape import html_text, md_inline, yaml_block, yaml_scalar
+from .escape import html_attr, html_text, md_inline, yaml_block, yaml_scalar
 from .i18n import Messages, catalogue_language, languages
 from .publish import SCHEMA_DIR
 from .validate import is_slug
@@ -173,11 +173,13 @@ def writing_environment(folder: Path) -> jinja2.Environment:
     """The Jinja environment of the templates in folder that `init` and `new` render, kept so each
     template is compiled once. Its filters escape what a template writes for where it goes: `yaml`
     and `block` (YAML scalars), `md` (inline Markdown), `html` (HTML text: < > & escaped, quotes kept, as
-    Material writes config values both raw and escaped), `comment`
+    Material writes site_name both raw and escaped), `attr` (an HTML attribute, for
+    site_description, which Material writes raw into one), `comment`
     (YAML or Make comment lines)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters.update(yaml=yaml_scalar, block=yaml_block, md=md_inline, html=html_text, comment=_comment)
+    env.filters.update(yaml=yaml_scalar, block=yaml_block, md=md_inline, html=html_text, attr=html_attr,
+                       comment=_comment)
     # `tojson` writes names from the catalogue as YAML strings; Chinese stays readable, not \u escapes.
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     return env
