@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import click
-import yaml
 
 from . import __version__
 from .errors import FactsInvalid, GeneratorError, printable
@@ -30,10 +29,11 @@ from .export import export_files
 from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
 from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS, folder_kinds
-from .history import HistoryUnavailable, unrecorded_changes
+from .history import HistoryUnavailable, changed_code, unrecorded_changes
 from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
 from .placeholders import find_placeholders
+from .siteconfig import parse_config, plugin_options, plugins, site_config
 from .validate import validate_facts
 from .scaffold import new_fact
 
@@ -53,37 +53,6 @@ EXPORT_CONFIG = "mkdocs.yml"
 EXPORT_FOLDERS = ("docs", "overrides")
 
 
-# A site's mkdocs.yml is read only for its language and its places; past this size it is not one.
-MAX_CONFIG_BYTES = 1 << 20
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads a mkdocs.yml for plain values; MkDocs' own tags (!ENV, !!python/name) read as null."""
-
-
-_ConfigLoader.add_constructor(None, lambda loader, node: None)
-
-
-def site_config(facts_dir: Path) -> dict:
-    """The mkdocs.yml of the site the facts folder belongs to (beside the folder, else in the
-    working folder), as plain data; {} when there is none or it cannot be read, in which case
-    the commands speak the default language (a broken config is the build's to report)."""
-    for candidate in (facts_dir.parent / "mkdocs.yml", Path("mkdocs.yml")):
-        try:
-            with open(candidate, "rb") as handle:
-                raw = handle.read(MAX_CONFIG_BYTES + 1)
-        except OSError:
-            continue
-        if len(raw) > MAX_CONFIG_BYTES:
-            return {}
-        try:
-            config = yaml.load(raw.decode("utf-8"), Loader=_ConfigLoader)
-        except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
-            return {}
-        return config if isinstance(config, dict) else {}
-    return {}
-
-
 def site_language(config: dict) -> str:
     """The catalogue language of a site's config (theme.language), the default without one."""
     theme = config.get("theme")
@@ -94,30 +63,18 @@ def site_language(config: dict) -> str:
         return DEFAULT_LANGUAGE
 
 
-def _plugins(config: dict) -> list[tuple[object, object]]:
-    """(name, options) of each plugin a site's config lists, in either of MkDocs' forms."""
-    plugins = config.get("plugins")
-    if isinstance(plugins, dict):
-        return list(plugins.items())
-    if isinstance(plugins, list):
-        return [(entry, None) if isinstance(entry, str) else next(iter(entry.items()))
-                for entry in plugins if isinstance(entry, str) or isinstance(entry, dict) and len(entry) == 1]
-    return []
-
-
-def _plugin_options(config: dict) -> dict | None:
-    """The factcheck plugin's options in a site's config ({} when it sets none), or None when the
-    config does not use the plugin."""
-    for name, options in _plugins(config):
-        if name == "factcheck":
-            return options if isinstance(options, dict) else {}
-    return None
+def configured_facts() -> Path:
+    """The facts folder the site in the working folder builds from (the plugin's facts_dir in
+    mkdocs.yml), so `check` checks what the build publishes; facts/ without a config."""
+    options = plugin_options(site_config(Path("facts")))
+    folder = options.get("facts_dir") if options else None
+    return Path(folder) if isinstance(folder, str) and folder.strip() else Path("facts")
 
 
 def site_places(config: dict) -> bool | None:
     """Whether a site's config gives the factcheck plugin places (places_label or places_folder);
     None without a config that uses the plugin."""
-    options = _plugin_options(config)
+    options = plugin_options(config)
     return None if options is None else bool(options.keys() & {"places_label", "places_folder"})
 
 
@@ -185,8 +142,8 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--facts", "facts_dir", default="facts", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder of fact files.")
+@click.option("--facts", "facts_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of fact files (default: the plugin's facts_dir in mkdocs.yml, else facts).")
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: GitHub Actions annotations on the diff lines.")
 @click.option("--since", "since", metavar="GIT-REF", default=None,
@@ -211,6 +168,7 @@ def main() -> None:
 def check(facts_dir: Path, output_format: str, since: str | None, links: bool, link_workers: int,
           link_timeout: float, links_deadline: float, allow_private_hosts: bool) -> None:
     """Validate every fact file; print each error as path:line:col: field: message."""
+    facts_dir = facts_dir if facts_dir is not None else configured_facts()
     language = site_language(site_config(facts_dir))
     click.get_current_context().meta["factcheck.language"] = language
     t = Messages(language)
@@ -224,9 +182,11 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
         facts = validate_facts(documents, language=language)
     except FactsInvalid as invalid:
         raise FactsInvalid(invalid.errors + placeholders) from None
-    if since:
+    if since is not None:
         try:
             changes = unrecorded_changes(facts_dir, since, documents)
+            for warning in changed_code(facts_dir, since):
+                click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
         except HistoryUnavailable as problem:
             click.echo(f"check --since: {printable(str(problem))}", err=True)
             sys.exit(problem.exit_code)
@@ -287,11 +247,7 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
 
 def _read_config(text: str) -> dict:
     """A MkDocs config as plain data (its tags read as null), {} when it is not one."""
-    try:
-        data = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader that drops unknown tags
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return parse_config(text.encode("utf-8"))
 
 
 def _refuse_site_folder(out_dir: Path, config_file: Path, facts_dir: Path | None) -> None:
@@ -306,7 +262,7 @@ def _refuse_site_folder(out_dir: Path, config_file: Path, facts_dir: Path | None
             config = _read_config(config_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             config = {}
-    options = _plugin_options(config)
+    options = plugin_options(config)
     docs = site / str(config.get("docs_dir") or "docs")
     if facts_dir is None:  # the facts export reads, found as export_files finds them
         facts_dir = site / str(options.get("facts_dir") or "facts") if options is not None else Path("facts")
@@ -428,7 +384,7 @@ class _OutputFolder:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return
             text = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace")
-        if _plugin_options(_read_config(text)) is not None:
+        if plugin_options(_read_config(text)) is not None:
             raise ExportRefused(f"{self._shown(EXPORT_CONFIG)} uses the factcheck plugin: it is a site's own config, "
                                 "which export would replace by one without the plugin; choose another folder")
 

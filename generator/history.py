@@ -28,9 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
+import re
 import subprocess
 import threading
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +39,8 @@ from typing import Any
 
 from .errors import FactError, GeneratorError
 from .kinds import KINDS
+from .siteconfig import Addresses, parse_config, site_config
+from .validate import today_anywhere
 from .load import MAX_FILE_BYTES, Document, _Problem, display_path, is_editor_file, load_facts, parse_text, read_bytes
 
 _SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -68,7 +70,9 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.C
 
 def _base(folder: Path, ref: str) -> tuple[Path, str]:
     """The repository's top folder and the commit ref names."""
-    # A ref starting with "-" would reach git as an option.
+    # A ref starting with "-" would reach git as an option; an empty one would compare with nothing.
+    if not ref.strip():
+        raise HistoryUnavailable("--since needs a git ref (a branch, a tag or a commit); it was empty")
     if ref.startswith("-"):
         raise HistoryUnavailable(f"git does not know the ref {ref!r}")
     shown = _git(["rev-parse", "--show-toplevel", "--verify", "--quiet", f"{ref}^{{commit}}"], folder)
@@ -210,9 +214,10 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _same(text: str | None) -> str:
-    """Text as compared: Unicode-normalised, case-folded, whitespace collapsed (so restyled YAML,
-    folded lines or a changed capital letter are the same text)."""
-    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+    """Text as compared: exactly as readers see it, whitespace collapsed (so restyled YAML and
+    folded lines are the same text, but a capital letter, a full-width digit or a ligature is a
+    change readers see)."""
+    return " ".join((text or "").split())
 
 
 def _similar(a: str, b: str) -> bool:
@@ -294,16 +299,24 @@ class _Verdict:
 @dataclass
 class _Scale:
     verdicts: dict[str, _Verdict] = field(default_factory=dict)
-    ends: tuple[int, int] | None = None
+    # The ends of the true-false line as a claim page names them: (rating, label) of the first
+    # verdict of the lowest rating and of the last of the highest, in scale order.
+    ends: tuple[tuple[int, str | None], tuple[int, str | None]] | None = None
     changes: tuple[tuple[dt.date | None, str, tuple[str, ...]], ...] = ()
 
     def shown(self, status: str | None) -> tuple | None:
         """What a claim with this status shows: its label and, on the true-false line, its rating
-        and the scale's ends (ClaimReview's worstRating and bestRating)."""
+        and the scale's ends with their labels ("4 on our scale from 1 (False) to 5 (True)",
+        ClaimReview's worstRating and bestRating)."""
         verdict = self.verdicts.get(status or "")
         if verdict is None:
             return None
         return (verdict.label, verdict.rating, self.ends if verdict.rating is not None else None)
+
+    def meaning(self, status: str | None) -> str | None:
+        """What the verdict of this status means (its description), where the claim page links."""
+        verdict = self.verdicts.get(status or "")
+        return verdict.description if verdict else None
 
 
 def _scale(data: Any, plain: dict) -> _Scale | None:
@@ -320,8 +333,8 @@ def _scale(data: Any, plain: dict) -> _Scale | None:
         if verdict_id is not None and verdict_id not in scale.verdicts:
             scale.verdicts[verdict_id] = _Verdict(i, _text(data, plain, ("verdicts", i, "label")), rating,
                                                   _same(_text(data, plain, ("verdicts", i, "description"))))
-    ratings = [v.rating for v in scale.verdicts.values() if v.rating is not None]
-    scale.ends = (min(ratings), max(ratings)) if ratings else None
+    line = sorted((v for v in scale.verdicts.values() if v.rating is not None), key=lambda v: (v.rating, v.index))
+    scale.ends = ((line[0].rating, line[0].label), (line[-1].rating, line[-1].label)) if line else None
     changes = data.get("changes")
     scale.changes = tuple(
         (_date(_text(data, plain, ("changes", i, "date"))), _same(_text(data, plain, ("changes", i, "note"))),
@@ -336,7 +349,8 @@ def _described(shown: tuple | None, status: str | None) -> str:
     label, rating, ends = shown
     if rating is None or ends is None:
         return repr(label)
-    return f"{label!r} ({rating} on a scale of {ends[0]}-{ends[1]})"
+    (low, low_label), (high, high_label) = ends
+    return f"{label!r} ({rating} on a scale from {low} ({low_label}) to {high} ({high_label}))"
 
 
 # --- reading the ref ---------------------------------------------------------------------------
@@ -364,21 +378,19 @@ class _Then:
         return {entry: claim.id for claim in self.claims.values() for entry in claim.corrections}
 
 
-def _read_then(facts_dir: Path, top: Path, commit: str, documents: list[Document], now: dict[int, Any]) -> _Then:
+def _read_then(facts_dir: Path, top: Path, commit: str, documents: list[Document], now: dict[int, Any],
+               then_parts: tuple[str, ...] | None = None, objects: _Objects | None = None) -> _Then:
     """Every claim, place and the scale as they were at commit. A file whose bytes equal its old
     blob is not parsed again: its record is the one made from the document on disk (now: records
     by id of their document). Bytes are compared, not hashes, so no SHA-1 collision can pass a
     changed file off as unchanged."""
     then = _Then()
-    real_top = top.resolve()
-    try:
-        facts_parts = (facts_dir.resolve().relative_to(real_top)).parts
-    except ValueError:
-        raise HistoryUnavailable(f"{facts_dir} is not inside the repository at {top}") from None
+    facts_parts = then_parts if then_parts is not None else _parts_in(facts_dir, top)
     on_disk: dict[tuple[str, str], Document] = {}
     for document in documents:
         on_disk[(KINDS[document.kind].folder or "", document.path.name)] = document
-    objects = _Objects(top, commit)
+    own = objects is None
+    objects = objects or _Objects(top, commit)
     try:
         facts = objects.resolve(facts_parts)
         if facts is None or facts[0] != _TREE:
@@ -406,7 +418,8 @@ def _read_then(facts_dir: Path, top: Path, commit: str, documents: list[Document
             wanted.append(("", "verdicts.yaml", verdicts[1]))
         contents = objects.blobs(sorted({blob for _, _, blob in wanted}))
     finally:
-        objects.close()
+        if own:
+            objects.close()
     unchanged: dict[tuple[str, str], Document] = {}
     for folder, name, blob in wanted:
         document = on_disk.get((folder, name))
@@ -445,6 +458,90 @@ def _parse_old(raw: bytes | None, display: str) -> tuple[dict, dict] | None:
     return (data, plain) if isinstance(data, dict) else None
 
 
+def changed_code(facts_dir: Path, ref: str) -> list[FactError]:
+    """Files changed since ref, outside the facts, that decide how pages look (the site's config,
+    templates, theme, hooks, scripts, what it installs, the generator's own code): the
+    corrections rule compares facts, so a change there is for reviewers to read as code. One
+    warning each, on its first line."""
+    top, commit = _base(facts_dir, ref)
+    shown = _git(["diff", "--name-only", "-z", "--no-ext-diff", commit, "--"], top)
+    if shown.returncode != 0:
+        return []
+    try:
+        facts = facts_dir.resolve().relative_to(top.resolve()).as_posix() + "/"
+    except ValueError:
+        return []
+    warnings = []
+    for name in filter(None, shown.stdout.decode("utf-8", "surrogateescape").split("\0")):
+        if name.startswith(facts) or not _CODE.search(name):
+            continue
+        warnings.append(FactError(display_path(top / name), 1, 1, "", (
+            f"changed since {ref}: it shapes what readers see, and check --since compares facts, not code; "
+            "review this change as code before merging")))
+    return warnings
+
+
+# Build inputs besides the facts: config, page and theme templates, styles and scripts, hooks,
+# installed requirements and the generator's code.
+_CODE = re.compile(r"(^|/)(mkdocs\.ya?ml|requirements[^/]*\.txt|constraints\.txt|pyproject\.toml|setup\.(py|cfg))$"
+                   r"|(^|/)(templates|overrides|theme|hooks|generator)/|\.(py|j2|html|js|css)$")
+
+
+def _parts_in(path: Path, top: Path) -> tuple[str, ...]:
+    try:
+        return path.resolve().relative_to(top.resolve()).parts
+    except ValueError:
+        raise HistoryUnavailable(f"{path} is not inside the repository at {top}") from None
+
+
+@dataclass
+class _Moved:
+    """What the site's config at the ref says of its addresses: where its facts were (compared
+    with the facts now, wherever they live now), and the changes that would move published pages."""
+
+    then_facts: tuple[str, ...] | None = None
+    errors: list[FactError] = field(default_factory=list)
+
+
+def _addresses(facts_dir: Path, top: Path, objects: _Objects, ref: str) -> _Moved:
+    """The site's config then and now: the facts folder at the ref (so moving it compares its old
+    facts with the new folder, not with nothing), and the settings that decide published
+    addresses (the plugin itself, places_folder, use_directory_urls), which may not change."""
+    moved = _Moved()
+    config_file = facts_dir.parent / "mkdocs.yml"
+    if not config_file.is_file():
+        config_file = Path("mkdocs.yml")
+    if not config_file.is_file():
+        return moved
+    site_parts = _parts_in(config_file.parent, top)
+    found = objects.resolve(site_parts + ("mkdocs.yml",))
+    if found is None or found[0] == _TREE:
+        return moved  # no config at the ref: nothing was published from it
+    raw = objects.blobs([found[1]]).get(found[1], b"")
+    then, now = Addresses.of(parse_config(raw)), Addresses.of(site_config(facts_dir))
+    if not then.plugin:
+        return moved
+    moved.then_facts = site_parts + Path(then.facts_dir).parts
+    shown = display_path(config_file)
+    text = config_file.read_text(encoding="utf-8", errors="replace")
+
+    def fail(key: str, message: str) -> None:
+        line = next((i for i, row in enumerate(text.splitlines(), start=1) if row.lstrip().startswith(key + ":")), 1)
+        moved.errors.append(FactError(shown, line, 1, key, message))
+
+    if not now.plugin:
+        fail("plugins", f"the factcheck plugin was on at {ref} and is gone: every claim, place and verdict page "
+                        "and the data files would vanish; keep the plugin")
+        return moved
+    if then.places_folder != now.places_folder:
+        fail("places_folder", f"was {then.places_folder!r} at {ref}: every place page's address would move and "
+                              f"published links to them break; keep {then.places_folder!r}")
+    if then.use_directory_urls != now.use_directory_urls:
+        fail("use_directory_urls", f"was {str(then.use_directory_urls).lower()} at {ref}: every page's address "
+                                   "would change and published links break; keep it")
+    return moved
+
+
 # --- the comparison ----------------------------------------------------------------------------
 
 @dataclass
@@ -480,8 +577,14 @@ def unrecorded_changes(facts_dir: Path | str, ref: str, documents: list[Document
     now: dict[int, Any] = {id(fact.document): fact for fact in [*claims.values(), *places.values()]}
     if scale_document is not None:
         now[id(scale_document)] = scale
-    then = _read_then(facts_dir, top, commit, documents, now)
-    comparison = _Comparison(then, ref, today or dt.date.today())
+    objects = _Objects(top, commit)
+    try:
+        moved = _addresses(facts_dir, top, objects, ref)
+        then = _read_then(facts_dir, top, commit, documents, now, moved.then_facts, objects)
+    finally:
+        objects.close()
+    comparison = _Comparison(then, ref, today or today_anywhere())
+    comparison.errors += moved.errors
     _compare_places(comparison, places)
     _compare_claims(comparison, claims, scale, scale_document)
     return comparison.errors
@@ -543,8 +646,10 @@ class _Fresh:
         return {claim.corrections[i][0] for i in self.good}
 
 
-def _fresh(old: _Claim | None, new: _Claim, comparison: _Comparison) -> _Fresh:
-    own = Counter(old.corrections if old else ())
+def _fresh(old: _Claim | None, new: _Claim, comparison: _Comparison, own: Counter | None = None) -> _Fresh:
+    """`own`: the corrections published on the claims this one continues (all of them, when it
+    absorbed others in a merge), which it keeps rather than adds."""
+    own = Counter(own if own is not None else (old.corrections if old else ()))
     elsewhere = comparison.then.published
     since = comparison.then.latest
     fresh = _Fresh()
@@ -594,10 +699,12 @@ def _compare_claims(comparison: _Comparison, claims: dict[str, _Claim], scale: _
         _kept_redirects(comparison, old, new, "claim")
         _kept_corrections(comparison, old, new)
         since = _since(comparison, old, new)
-        fresh = _fresh(old, new, comparison)
+        # A claim that absorbed others (a merge) keeps their corrections as its own.
+        inherited = Counter(entry for predecessor in predecessors[new.id] for entry in predecessor.corrections)
+        fresh = _fresh(old, new, comparison, inherited)
         _report_fresh(comparison, new, fresh)
         before, after = shown_then(old), shown_now(new)
-        changed_verdict = before != after if before is not None and after is not None else old.status != new.status
+        changed_verdict = _verdict_differs(old, new, before, after, old_scale, scale)
         if changed_verdict and old.status == new.status:
             # Only the scale changed under the claim: a note on the scale, or a correction, tells readers.
             if not fresh.good and not notes.covers(new.status):
@@ -622,7 +729,19 @@ def _compare_claims(comparison: _Comparison, claims: dict[str, _Claim], scale: _
                     f"changed since {ref}, and published claims carry the verdict {verdict_id!r}: what it means "
                     f"changed for them; add a change note under `changes` (date, note: what changed and why, "
                     f"verdicts: [{verdict_id}]), shown with the scale")))
-    _new_claims(comparison, claims, successors, predecessors, shown_then, shown_now)
+    _new_claims(comparison, claims, successors, predecessors, shown_then, shown_now, old_scale, scale)
+
+
+def _verdict_differs(old: _Claim, new: _Claim, before: tuple | None, after: tuple | None,
+                     old_scale: _Scale | None, scale: _Scale | None) -> bool:
+    """Whether readers see another verdict: its label, rating or scale ends, or (moved to another
+    verdict of the scale with the same label) what it means, where the claim page links."""
+    if before is None or after is None:
+        return old.status != new.status
+    if before != after:
+        return True
+    return (old.status != new.status and old_scale is not None and scale is not None
+            and old_scale.meaning(old.status) != scale.meaning(new.status))
 
 
 def _kept_corrections(comparison: _Comparison, old: _Claim, new: _Claim) -> None:
@@ -668,7 +787,8 @@ def _unrecorded_edits(comparison: _Comparison, old: _Claim, new: _Claim, fresh: 
 
 
 def _new_claims(comparison: _Comparison, claims: dict[str, _Claim], successors: dict[str, _Claim],
-                predecessors: dict[str, list[_Claim]], shown_then, shown_now) -> None:  # noqa: ANN001
+                predecessors: dict[str, list[_Claim]], shown_then, shown_now,  # noqa: ANN001
+                old_scale: _Scale | None, scale: _Scale | None) -> None:
     """A claim that did not exist at the ref, or a published claim that is gone: matched by
     content, so a rename, a re-add under a new id or a re-rating cannot pass unseen."""
     then, ref = comparison.then, comparison.ref
@@ -704,7 +824,7 @@ def _new_claims(comparison: _Comparison, claims: dict[str, _Claim], successors: 
             elif successor.withdrawn:
                 continue  # the old claim says on its own page that it was withdrawn, and why
             before, after = shown_then(old), shown_now(new)
-            differs = before != after if before is not None and after is not None else old.status != new.status
+            differs = _verdict_differs(old, new, before, after, old_scale, scale)
             if differs and not _fresh(old, new, comparison).good:
                 comparison.fail(new, ("status",), (
                     f"{_described(after, new.status)} differs from {_described(before, old.status)}, the verdict "

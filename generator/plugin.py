@@ -24,7 +24,7 @@ from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
 
@@ -208,23 +208,31 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             log.warning(str(warning))
         root = Path(config.config_file_path or ".").resolve().parent
         site.refuse_clashes(files.src_uris, os.path.relpath(config.docs_dir, root))
+        # Generated files are never excluded by the site's exclude_docs or draft_docs: a published
+        # page or redirect cannot be dropped by a line of config (not_in_nav still applies).
+        nav_exclude = config.get("not_in_nav")
+
+        def inclusion(path: str) -> InclusionLevel:
+            return (InclusionLevel.NOT_IN_NAV if nav_exclude and nav_exclude.match_file(path)
+                    else InclusionLevel.INCLUDED)
+
         for page in site.pages:
             if session is not None:
                 # Under serve, a page's cache file changes only when the page does, so
                 # `serve --dirty` rebuilds only what changed.
                 cache_file = self.cache_dir / "pages" / page.path
                 write_if_changed(cache_file, _fingerprint(page), session.written)
-                file = File.generated(config, page.path, abs_src_path=str(cache_file))
+                file = File.generated(config, page.path, abs_src_path=str(cache_file), inclusion=inclusion(page.path))
             else:
-                file = File.generated(config, page.path, content=page.html)
+                file = File.generated(config, page.path, content=page.html, inclusion=inclusion(page.path))
             files.append(file)
             GeneratedPage(file, config, page)
         for name, text in site.data.items():
-            files.append(File.generated(config, name, content=text))
+            files.append(File.generated(config, name, content=text, inclusion=InclusionLevel.INCLUDED))
         for name, source in site.static.items():
-            files.append(File.generated(config, name, abs_src_path=str(source)))
+            files.append(File.generated(config, name, abs_src_path=str(source), inclusion=InclusionLevel.INCLUDED))
         for name, data in site.binary.items():
-            files.append(File.generated(config, name, content=data))
+            files.append(File.generated(config, name, content=data, inclusion=InclusionLevel.INCLUDED))
         config.nav = site.prune_nav(config.nav, files.src_uris)
         config.extra["factcheck"] = site.theme_extra(files.src_uris)
         return files

@@ -156,6 +156,32 @@ def theme_files() -> dict[str, Path]:
             if path.is_file() and not path.name.startswith(".")}
 
 
+def card_salt() -> bytes:
+    """A secret of this machine's that every card's cache key includes, kept outside any site
+    (the user's cache folder). A card committed into a site's cache folder under a name someone
+    computed from what a card shows is never read: without the secret, no one can name the file
+    a build would look for. Where the secret cannot be kept, each build has its own."""
+    import os
+    import secrets
+
+    from .files import write_new
+
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "factcheck-microsite"
+    path = home / "card-salt"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            write_new(path, secrets.token_hex(32).encode("ascii"))
+        except FileExistsError:
+            pass
+        salt = path.read_bytes()
+        if len(salt) == 64:
+            return salt
+    except OSError:
+        pass
+    return secrets.token_hex(32).encode("ascii")
+
+
 def share_images(facts: Facts, options: SiteOptions, cache_dir: Path | None = None) -> dict[str, bytes]:
     """The Open Graph image of every claim (claims/<id>.png), drawn at build time without the
     network. Drawing takes ~15 ms a card, so cards are kept in cache_dir under a hash of what
@@ -167,11 +193,12 @@ def share_images(facts: Facts, options: SiteOptions, cache_dir: Path | None = No
     caption = urllib.parse.urlsplit(options.site_url).hostname or ""
     # The card's own words: "Claim" with who made it, and "Verdict" before the badge.
     words = {"claim_word": t("claim_label"), "verdict_word": t("verdict"), "claimant": attribution(facts.article, t)}
+    salt = card_salt() if cache_dir is not None else b""
     images = {}
     for claim in facts.claims:
         verdict = facts.verdict(claim.status)
         shown = (claim.claim, verdict.label, verdict.color or "#6b6b6b", options.site_name, caption)
-        key = hashlib.sha256(json.dumps([CARD_VERSION, *shown, words]).encode("utf-8")).hexdigest()[:32]
+        key = hashlib.sha256(salt + json.dumps([CARD_VERSION, *shown, words]).encode("utf-8")).hexdigest()[:32]
         cached = cache_dir / f"{key}.png" if cache_dir else None
         path = options.claim_path(claim.id)[: -len(".md")] + ".png"
         if cached is not None and cached.is_file():

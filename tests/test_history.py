@@ -179,7 +179,7 @@ def test_rename_restyle_and_flip_is_matched_by_content(repo: Path) -> None:
     assert [line.split(": ", 2)[1] for line in lines(result)] == ["id", "status"]
     assert ("id: matches claim 'factory-coming' published at HEAD~1 (same quote), whose page is gone: if this is "
             "that claim, add previous_ids: [factory-coming] so its old address redirects here") in result.stdout
-    assert ("status: 'False' (1 on a scale of 1-5) differs from 'True' (5 on a scale of 1-5), the verdict of "
+    assert ("status: 'False' (1 on a scale from 1 (False) to 5 (True)) differs from 'True' (5 on a scale from 1 (False) to 5 (True)), the verdict of "
             "claim 'factory-coming' at HEAD~1 (same quote); add a corrections entry (date: on or after "
             "2021-06-01, note) saying why the verdict differs") in result.stdout
 
@@ -303,8 +303,8 @@ def test_a_new_claim_rating_a_published_quote_differently_needs_a_correction(rep
 
     assert result.exit_code == 1
     assert lines(result) == [
-        "facts/claims/factory-doubt.yaml:7:9: status: 'Unproven' (3 on a scale of 1-5) differs from 'True' "
-        "(5 on a scale of 1-5), the verdict of claim 'factory-coming' at HEAD (same quote); add a corrections "
+        "facts/claims/factory-doubt.yaml:7:9: status: 'Unproven' (3 on a scale from 1 (False) to 5 (True)) differs from 'True' "
+        "(5 on a scale from 1 (False) to 5 (True)), the verdict of claim 'factory-coming' at HEAD (same quote); add a corrections "
         "entry (date: on or after 2021-06-01, note) saying why the verdict differs"
     ]
 
@@ -445,7 +445,7 @@ def test_a_removed_or_rewritten_correction_fails(repo: Path) -> None:
     result = since()
     assert lines(result) == [
         "facts/claims/most-engineers.yaml:20:3: corrections: the correction of 2021-06-01 published at HEAD "
-        "('verdict changed from false to misleading after the 2020 f...') was removed or changed; corrections are "
+        "('Verdict changed from False to Misleading after the 2020 f...') was removed or changed; corrections are "
         "never removed or rewritten: restore it and add a new one"
     ]
 
@@ -474,7 +474,7 @@ def test_swapping_true_and_false_on_the_scale_fails(repo: Path) -> None:
     assert result.exit_code == 1
     assert lines(result) == [
         "facts/verdicts.yaml:6:12: verdicts[0].label: changes the verdict shown on 1 published claim since HEAD "
-        "('factory-coming') from 'True' (5 on a scale of 1-5) to 'False' (1 on a scale of 1-5); add a change "
+        "('factory-coming') from 'True' (5 on a scale from 1 (False) to 5 (True)) to 'False' (1 on a scale from 1 (False) to 5 (True)); add a change "
         "note under `changes` (date: on or after 2021-06-01, note: what changed and why, verdicts: [true]), "
         "shown with the scale"
     ]
@@ -519,6 +519,74 @@ def test_a_change_note_dated_before_the_claims_it_covers_fails(repo: Path) -> No
     assert "changes the verdict shown on 1 published claim" in since().stdout
 
 
+def test_a_verdict_tied_with_an_end_of_the_scale_changes_what_rated_claims_show(repo: Path) -> None:
+    """A new verdict rated like the top one renames the top of the scale on every rated claim page
+    ("from 1 (False) to 5 (Not yet checked)"), though no claim's own verdict changed."""
+    verdicts = repo / "facts" / "verdicts.yaml"
+    text = verdicts.read_text()
+    at = text.index("  - id: mostly-true")
+    verdicts.write_text(text[:at] + "  - id: unchecked\n    label: Not yet checked\n    description: Not checked.\n"
+                        "    rating_value: 5\n" + text[at:])
+    result = since()
+    assert result.exit_code == 1
+    assert "to 5 (Not yet checked))" in result.stdout
+
+
+def test_a_claim_moved_to_a_verdict_of_the_same_label_but_another_meaning_needs_a_correction(repo: Path) -> None:
+    verdicts = repo / "facts" / "verdicts.yaml"
+    text = verdicts.read_text()
+    at = text.index("  - id: mostly-true")
+    verdicts.write_text(text[:at] + "  - id: true-but\n    label: \"True\"\n    description: The record contradicts "
+                        "it, but the wording is literally true.\n    rating_value: 5\n" + text[at:])
+    edit(claim(repo, "factory-coming"), "status: true", "status: true-but")
+    result = since()
+    assert result.exit_code == 1 and "factory-coming.yaml:7:9: status:" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("before,after", [
+    ("A widget factory will be built", "A WIDGET FACTORY WILL BE BUILT"),
+    ("one of two towns", "one of ２ towns"),
+])
+def test_a_claim_reworded_only_in_case_or_by_a_lookalike_needs_a_correction(repo: Path, before: str,
+                                                                            after: str) -> None:
+    edit(claim(repo, "factory-coming"), before, after)
+    result = since()
+    assert result.exit_code == 1 and "claim: changed since HEAD without a new corrections entry" in result.stdout
+
+
+def test_two_claims_merged_into_one_pass_with_a_correction(repo: Path) -> None:
+    """The methodology merges two claims that rate the same thing and says so in a correction:
+    the one that stays keeps both claims' corrections and the other's address."""
+    keep, merged = claim(repo, "most-engineers"), claim(repo, "factory-coming")
+    data = yaml.safe_load(keep.read_text())
+    gone = yaml.safe_load(merged.read_text())
+    data["previous_ids"] = ["factory-coming"]
+    data["corrections"] = [*(data.get("corrections") or ()), *(gone.get("corrections") or ()),
+                           {"date": dt.date.today().isoformat(), "note": "Merged with the factory claim."}]
+    keep.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    merged.unlink()
+    timeline = repo / "facts" / "timeline.yaml"
+    timeline.write_text(timeline.read_text().replace("factory-coming", "most-engineers"))
+    result = since()
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_correction_dated_today_in_the_editors_time_zone_is_not_in_the_future(repo: Path) -> None:
+    from generator.validate import today_anywhere
+
+    ahead = today_anywhere()
+    path = claim(repo, "factory-coming")
+    edit(path, "status: true", "status: misleading")
+    path.write_text(path.read_text() + f"corrections:\n  - date: {ahead.isoformat()}\n    note: Misleading.\n")
+    assert invoke("check").exit_code == 0
+    assert since().exit_code == 0
+
+
+def test_an_empty_ref_is_refused_not_compared_with_nothing(repo: Path) -> None:
+    result = invoke("check", "--since", "")
+    assert result.exit_code == 2 and "--since needs a git ref" in result.output
+
+
 def test_a_new_verdict_at_the_top_changes_every_rated_claim(repo: Path) -> None:
     verdicts = repo / "facts" / "verdicts.yaml"
     edit(verdicts, "verdicts:\n", "verdicts:\n  - id: proven\n    label: Proven\n    description: Proven.\n"
@@ -526,7 +594,8 @@ def test_a_new_verdict_at_the_top_changes_every_rated_claim(repo: Path) -> None:
     result = since()
     # ClaimReview's bestRating changes from 5 to 6 for every claim on the true-false line.
     assert [line.split(": ", 2)[1] for line in lines(result)] == ["verdicts[1]", "verdicts[3]"]
-    assert "from 'True' (5 on a scale of 1-5) to 'True' (5 on a scale of 1-6)" in result.stdout
+    assert ("from 'True' (5 on a scale from 1 (False) to 5 (True)) to 'True' (5 on a scale from 1 (False) to "
+            "6 (Proven))") in result.stdout
 
 
 def test_renaming_a_verdict_id_keeps_what_readers_see(repo: Path) -> None:
@@ -762,3 +831,68 @@ def test_history_module_never_hands_git_a_path(repo: Path) -> None:
     git("commit", "-qm", "odd", cwd=repo)
     odd.unlink()
     assert since().exit_code == 0, since().output
+
+
+# --- the site's config: where published pages are ----------------------------------------------
+
+CONFIG = """site_name: Test
+plugins:
+  - search
+  - factcheck:
+      facts_dir: facts
+      places_folder: towns
+"""
+
+
+@pytest.fixture
+def site_repo(facts: Path) -> Path:
+    """The fixture facts and a mkdocs.yml using the plugin, committed."""
+    root = facts.parent
+    (root / "mkdocs.yml").write_text(CONFIG)
+    git("init", "-q", "-b", "main", cwd=root)
+    git("add", "facts", "mkdocs.yml", cwd=root)
+    git("commit", "-qm", "site", cwd=root)
+    return root
+
+
+@pytest.mark.parametrize("change,field", [
+    (("      places_folder: towns\n", "      places_folder: places\n"), "places_folder"),
+    (("site_name: Test\n", "site_name: Test\nuse_directory_urls: false\n"), "use_directory_urls"),
+    (("  - factcheck:\n      facts_dir: facts\n      places_folder: towns\n", ""), "plugins"),
+])
+def test_a_config_change_that_moves_published_pages_fails(site_repo: Path, change: tuple[str, str], field: str) -> None:
+    edit(site_repo / "mkdocs.yml", *change)
+    result = since()
+    assert result.exit_code == 1
+    assert f"mkdocs.yml:" in result.stdout and f": {field}: " in result.stdout, result.stdout
+
+
+def test_facts_moved_to_another_folder_are_compared_with_the_old_folder(site_repo: Path) -> None:
+    git("mv", "facts", "data", cwd=site_repo)
+    edit(site_repo / "mkdocs.yml", "facts_dir: facts", "facts_dir: data")
+    edit(site_repo / "data" / "claims" / "factory-coming.yaml", "status: true", "status: misleading")
+    result = invoke("check", "--since", "HEAD")
+    assert result.exit_code == 1
+    assert "data/claims/factory-coming.yaml:7:9: status: changed from 'true' to 'misleading'" in result.stdout
+
+
+def test_a_copy_of_the_facts_built_instead_is_the_one_checked(site_repo: Path) -> None:
+    import shutil
+
+    shutil.copytree(site_repo / "facts", site_repo / "data")
+    edit(site_repo / "mkdocs.yml", "facts_dir: facts", "facts_dir: data")
+    edit(site_repo / "data" / "claims" / "factory-coming.yaml", "status: true", "status: misleading")
+    result = invoke("check", "--since", "HEAD")
+    assert result.exit_code == 1 and "data/claims/factory-coming.yaml" in result.stdout, result.stdout
+
+
+def test_code_that_shapes_pages_changed_alongside_is_flagged_for_review(site_repo: Path) -> None:
+    """Templates, theme and config are code: the corrections rule cannot judge them, so check
+    --since names each changed one as a warning (a GitHub annotation) for the reviewers."""
+    (site_repo / "templates").mkdir()
+    (site_repo / "templates" / "claim.html.j2").write_text("<h1>{{ claim.claim }}</h1>\n")
+    git("add", "templates", cwd=site_repo)
+    result = invoke("check", "--since", "HEAD", "--format", "github")
+    assert result.exit_code == 0
+    assert "::warning file=templates/claim.html.j2,line=1,col=1::" in result.output, result.output
+    assert "facts/" not in result.output

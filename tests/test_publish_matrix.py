@@ -201,3 +201,15 @@ def test_fences_and_admonitions_in_fact_text_stay_text_whatever_the_site_enables
     article = ARTICLE.search(page).group(0)
     assert 'class="mermaid"' not in article and "admonition" not in article
     assert "~~~mermaid" in article and "!!! danger" in article
+
+
+def test_exclude_docs_cannot_drop_a_generated_page(tmp_path: Path) -> None:
+    """A line of config must not make a published claim or place page vanish."""
+    site = make_site(tmp_path / "site", "plain")
+    config = yaml.safe_load((site / "mkdocs.yml").read_text())
+    config["exclude_docs"] = "claims/most-engineers.md\nplaces/northtown.md\nfeed.xml\n"
+    (site / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    out = build_in_process(site) / "out"
+    assert (out / "claims" / "most-engineers" / "index.html").is_file()
+    assert (out / "places" / "northtown" / "index.html").is_file()
+    assert (out / "feed.xml").is_file()

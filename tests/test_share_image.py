@@ -266,3 +266,27 @@ def test_long_words_and_claimant_are_cut_inside_their_places():
 def test_a_card_without_words_leaves_their_places_empty():
     layout = card_layout("Claim", "False", "#c62828", "Site", "")
     assert {text.role for text in layout.texts} == {"site_name", "claim", "verdict_label"}
+
+
+def test_a_card_planted_in_the_cache_is_never_published(facts: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card committed into a site's cache folder (say, a "True" card under the name of a false
+    claim's card) is not what the deploy publishes: cache names need a secret of the machine that
+    drew them, so a fresh machine finds nothing to reuse and draws every card again."""
+    from generator.options import SiteOptions
+    from generator.publish import share_images
+    from generator.build import check_facts
+
+    model = check_facts(facts)
+    options = SiteOptions(site_url="https://example.org/", site_name="Test", share_images=True)
+    cache = tmp_path / "images"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine-a"))
+    drawn = share_images(model, options, cache)
+    forged = claim_card("A forged card", "True", "#1b7a3d", "Test")
+    for planted in cache.glob("*.png"):
+        planted.write_bytes(forged)  # as if committed, under every name machine A used
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine-b"))
+    assert share_images(model, options, cache) == drawn
+    # The machine that drew them reuses its own cache (that is what the cache is for).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine-a"))
+    assert all(card == forged for card in share_images(model, options, cache).values())
