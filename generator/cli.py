@@ -29,7 +29,7 @@ from .export import export_files
 from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
 from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS, folder_kinds
-from .history import HistoryUnavailable, changed_code, unrecorded_changes
+from .history import HistoryUnavailable, unrecorded_changes
 from .links import RUN_DEADLINE, check_links
 from .load import display_path, load_facts
 from .placeholders import find_placeholders
@@ -184,8 +184,9 @@ def check(facts_dir: Path, output_format: str, since: str | None, links: bool, l
         raise FactsInvalid(invalid.errors + placeholders) from None
     if since is not None:
         try:
-            changes = unrecorded_changes(facts_dir, since, documents)
-            for warning in changed_code(facts_dir, since):
+            code: list = []
+            changes = unrecorded_changes(facts_dir, since, documents, code=code)
+            for warning in code:
                 click.echo(warning.github("warning") if output_format == "github" else f"{warning} (warning)")
         except HistoryUnavailable as problem:
             click.echo(f"check --since: {printable(str(problem))}", err=True)

@@ -3,12 +3,16 @@
 What is compared is what readers saw at the ref. Every claim published there keeps a page: its
 own, or the one its old address now redirects to (`previous_ids`); a claim is withdrawn, never
 deleted. A claim's verdict as shown (the label and rating its status has on the scale, with the
-scale's ends), its claim sentence, its quote and its withdrawal change only with a new
+scale's ends and their labels, and what the verdict means), its claim sentence and its quote
+(exactly, whitespace aside) and its withdrawal change only with a new
 corrections entry, dated on or after the newest change published at the ref (so it heads the
-feed and "Recently updated") and not after today. A change of the scale (verdicts.yaml) that
+feed and "Recently updated") and not after today anywhere on earth. A change of the scale (verdicts.yaml) that
 changes what published claims show needs a dated change note on the scale. Corrections and
 change notes published at the ref are never removed or rewritten. Places keep their pages the
-same way.
+same way. The site's config at the ref says where its facts were (a moved folder is compared
+with the old one) and where its pages are: the plugin, places_folder and use_directory_urls
+may not change. Other changed files that shape pages (templates, theme, config, scripts, the
+generator) are code, named as warnings for reviewers: this module judges facts.
 
 Claims are matched by the ids they declare (`id`, `previous_ids`) and by content (the same
 quote or claim sentence, or the same position with a similar quote or claim), never by git's
@@ -16,9 +20,10 @@ rename detection: a claim renamed, restyled and re-rated is found. Content is lo
 indexes (by quote, claim sentence and position), so the comparison stays linear in the number
 of claims whatever a pull request adds.
 
-Two git processes, however many facts: `rev-parse` finds the repository and the base commit,
-and one `cat-file --batch` walks the base's trees (objects asked for by id, never by path) and
-reads the old fact files. A file whose bytes equal its old blob is not parsed again. Symbolic
+Three git processes, however many facts: `rev-parse` finds the repository and the base commit,
+one `cat-file --batch` walks the base's trees (objects asked for by id, never by path) and
+reads the old config and fact files, and `diff --name-only` lists changed files for the code
+warnings. A file whose bytes equal its old blob is not parsed again. Symbolic
 links inside the base's tree are followed as `load` follows them. The comparison is with the
 files on disk, so committed, staged and untracked edits all count.
 """
@@ -458,12 +463,11 @@ def _parse_old(raw: bytes | None, display: str) -> tuple[dict, dict] | None:
     return (data, plain) if isinstance(data, dict) else None
 
 
-def changed_code(facts_dir: Path, ref: str) -> list[FactError]:
+def changed_code(facts_dir: Path, ref: str, top: Path, commit: str) -> list[FactError]:
     """Files changed since ref, outside the facts, that decide how pages look (the site's config,
     templates, theme, hooks, scripts, what it installs, the generator's own code): the
     corrections rule compares facts, so a change there is for reviewers to read as code. One
     warning each, on its first line."""
-    top, commit = _base(facts_dir, ref)
     shown = _git(["diff", "--name-only", "-z", "--no-ext-diff", commit, "--"], top)
     if shown.returncode != 0:
         return []
@@ -561,9 +565,9 @@ class _Comparison:
 
 
 def unrecorded_changes(facts_dir: Path | str, ref: str, documents: list[Document] | None = None,
-                       today: dt.date | None = None) -> list[FactError]:
-    """Every change since ref that readers would not be told about: a published claim or place
-    whose page is gone, an id changed without `previous_ids`, a claim's shown verdict, claim
+                       today: dt.date | None = None, code: list[FactError] | None = None) -> list[FactError]:
+    """Every change since ref that readers would not be told about (and, into `code`, warnings for
+    changed files that shape pages but are not facts): a published claim or place whose page is gone, an id changed without `previous_ids`, a claim's shown verdict, claim
     sentence, quote or withdrawal changed without a new, properly dated corrections entry, a
     scale change without a change note, a correction or change note removed (documents: the
     facts as already loaded and valid, so a command parses each file once)."""
@@ -585,6 +589,8 @@ def unrecorded_changes(facts_dir: Path | str, ref: str, documents: list[Document
         objects.close()
     comparison = _Comparison(then, ref, today or today_anywhere())
     comparison.errors += moved.errors
+    if code is not None:
+        code += changed_code(facts_dir, ref, top, commit)
     _compare_places(comparison, places)
     _compare_claims(comparison, claims, scale, scale_document)
     return comparison.errors

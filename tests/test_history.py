@@ -752,7 +752,7 @@ def test_a_renamed_claim_and_place_redirect_in_a_real_browser(site: Path, browse
 
 # --- git: asked little, and refusals are clear -------------------------------------------------------
 
-def test_since_asks_git_twice_however_many_claims(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_since_asks_git_three_times_however_many_claims(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import history
 
     for name in ("factory-coming", "most-engineers"):
@@ -766,7 +766,8 @@ def test_since_asks_git_twice_however_many_claims(repo: Path, monkeypatch: pytes
 
     monkeypatch.setattr(history.subprocess, "Popen", Counting)
     assert since().exit_code == 0
-    assert [c[1] for c in calls if c[0] == "git"] == ["rev-parse", "cat-file"]
+    # Where the base is, its facts (one batch), and which other files changed (for the code warnings).
+    assert [c[1] for c in calls if c[0] == "git"] == ["rev-parse", "cat-file", "diff"]
 
 
 def test_since_reads_a_base_version_that_is_not_utf8(repo: Path) -> None:
