@@ -3,8 +3,8 @@
 - `md_inline`: inline Markdown (a table cell, a heading, a link text): shown exactly as written.
 - `md_block`: a Markdown field (analysis, summaries): paragraphs, emphasis, lists and links stay;
   HTML, headings, rules, tables, attribute lists, code and images become plain text.
-- `html_attr`: an HTML attribute value.
-- `url_attr`: a web address in an href: checked and normalised (see urls.py), then attribute-escaped.
+- `html_text`, `html_attr`: HTML text (< > & escaped), an HTML attribute value (quotes too).
+- `web_url`: a web address for an href: checked and normalised (see urls.py); the template escapes it.
 - `yaml_scalar`, `yaml_block`: a value in a YAML file that `init` or `new` writes: it loads back
   as exactly the text, whatever characters it holds.
 
@@ -80,11 +80,6 @@ def web_url(value: Any) -> str:
     if len(text) <= MAX_RENDERED_URL_LENGTH and _NORMAL_URL.fullmatch(text):
         return text
     return check_url(text, MAX_RENDERED_URL_LENGTH)
-
-
-def url_attr(value: Any) -> str:
-    """A web address for an href: normalised so Markdown sees no syntax in it, then escaped."""
-    return html_attr(check_url(str(value), MAX_RENDERED_URL_LENGTH))
 
 
 def yaml_scalar(value: Any) -> str:

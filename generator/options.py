@@ -125,9 +125,3 @@ class Links:
 
     def place(self, slug: str) -> str:
         return self(self.options.place_path(slug))
-
-
-def relative_link(target: str, source: str) -> str:
-    """A Markdown link from the page at `source` to the file at `target`, both relative to the
-    docs folder ('places/north.md' from 'claims/x.md' is '../places/north.md')."""
-    return posixpath.relpath(target, posixpath.dirname(source) or ".")
