@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import fields, is_dataclass
 from functools import lru_cache
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
 
@@ -38,15 +39,31 @@ BOM = "\ufeff"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# Every data file of the site, by its path, in a stable order, with the function that writes it.
+WRITERS: dict[str, Callable[[Facts, SiteOptions], str]] = {}
+
+
 def data_files(facts: Facts, options: SiteOptions | None = None) -> dict[str, str]:
     """Every data file of the site, by its path, in a stable order."""
     options = options or SiteOptions()
-    return {
-        "facts.json": facts_json(facts, options),
-        "claimreview.json": claimreview_json(facts, options),
-        "facts.csv": facts_csv(facts, options),
-        "feed.xml": atom_feed(facts, options),
-    }
+    return {name: write(facts, options) for name, write in WRITERS.items()}
+
+
+class DataFiles(Mapping):
+    """The data files of a site by path, each written when it is asked for and not kept: at
+    10,000 claims they are tens of megabytes, and an adapter holds one at a time."""
+
+    def __init__(self, facts: Facts, options: SiteOptions):
+        self.facts, self.options = facts, options
+
+    def __getitem__(self, name: str) -> str:
+        return WRITERS[name](self.facts, self.options)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(WRITERS)
+
+    def __len__(self) -> int:
+        return len(WRITERS)
 
 
 def _inert_json(data: Any) -> str:
@@ -87,6 +104,14 @@ def _review_json(claim: Claim, verdict: Verdict, scale: tuple[Verdict, ...], art
     del review["@context"]
     return _inert_json({"@type": "DataFeedItem", "dateCreated": claim.reviewed.isoformat(),
                         "dateModified": claim.updated.isoformat(), "item": review})
+
+
+def forget_claim_json() -> None:
+    """Drop the per-claim JSON kept for serve's rebuilds: a one-off build has no next rebuild, and
+    10,000 claims' JSON is held twice over otherwise (here and in the files)."""
+    _claim_json.cache_clear()
+    _review_json.cache_clear()
+    _csv_row.cache_clear()
 
 
 def _with_list(data: dict[str, Any], key: str, items: list[str]) -> str:
@@ -155,6 +180,7 @@ def _csv_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+@lru_cache(maxsize=1)
 def csv_columns() -> tuple[str, ...]:
     """The columns of facts.csv: the claim's fields, then what the site derives from them."""
     own = tuple(f.name for f in fields(Claim) if f.name not in INTERNAL and f.name != "status")
@@ -169,17 +195,23 @@ def facts_csv(facts: Facts, options: SiteOptions) -> str:
     break inside a cell can start a new row; a byte-order mark first, for Excel."""
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    columns = csv_columns()
-    writer.writerow(columns)
-    for claim in sorted(facts.claims, key=lambda c: c.position):
-        verdict = facts.verdict(claim.status)
-        row = {f.name: _csv_value(getattr(claim, f.name)) for f in fields(Claim)}
-        row.update(verdict=claim.status, verdict_label=verdict.label,
-                   rating_value="" if verdict.rating_value is None else verdict.rating_value,
-                   updated=claim.updated.isoformat(), source_urls=" ; ".join(s.url for s in claim.sources),
-                   url=options.page_url(options.claim_path(claim.id)))
-        writer.writerow([_cell(row[column]) for column in columns])
+    csv.writer(out, lineterminator="\r\n").writerow(csv_columns())
+    verdicts = {verdict.id: verdict for verdict in facts.verdicts}
+    rows = [_csv_row(claim, verdicts[claim.status], options)
+            for claim in sorted(facts.claims, key=lambda c: c.position)]
+    return out.getvalue() + "".join(rows)
+
+
+# A claim's row is kept between the rebuilds of a serve session, like its JSON.
+@lru_cache(maxsize=1 << 16)
+def _csv_row(claim: Claim, verdict: Verdict, options: SiteOptions) -> str:
+    out = io.StringIO()
+    row = {f.name: _csv_value(getattr(claim, f.name)) for f in fields(Claim)}
+    row.update(verdict=claim.status, verdict_label=verdict.label,
+               rating_value="" if verdict.rating_value is None else verdict.rating_value,
+               updated=claim.updated.isoformat(), source_urls=" ; ".join(s.url for s in claim.sources),
+               url=options.page_url(options.claim_path(claim.id)))
+    csv.writer(out, lineterminator="\r\n").writerow([_cell(row[column]) for column in csv_columns()])
     return out.getvalue()
 
 
@@ -276,3 +308,7 @@ def atom_feed(facts: Facts, options: SiteOptions) -> str:
         lines += entry
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+WRITERS.update({"facts.json": facts_json, "claimreview.json": claimreview_json, "facts.csv": facts_csv,
+                "feed.xml": atom_feed})

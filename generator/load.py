@@ -31,7 +31,8 @@ MAX_DEPTH = 20
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 
-Location = tuple[int, int]
+# A position in a file: line * _COLUMNS + column (_pack, _unpack), one int per value.
+Location = int
 FieldPath = tuple[Any, ...]
 
 
@@ -59,8 +60,29 @@ class Document:
         probe = tuple(where)
         while probe not in marks and probe:
             probe = probe[:-1]
-        line, column = marks.get(probe, (1, 1))
+        line, column = _unpack(marks.get(probe, _pack(1, 1)))
         return FactError(self.display, line, column, format_field(where), message)
+
+
+# Every fact file of a kind has the same field paths (("sources", 0, "title"), ...): one tuple
+# each, shared by every document, and a position packed in one int, so 10,000 parsed files
+# keep their locations in a fraction of the memory.
+_PATHS: dict[tuple, tuple] = {}
+_COLUMNS = 1 << 20
+
+
+def _path(where: FieldPath) -> FieldPath:
+    if len(_PATHS) > 1 << 20:
+        _PATHS.clear()  # hostile files with a million distinct paths: share no more of them
+    return _PATHS.setdefault(where, where)
+
+
+def _pack(line: int, column: int) -> int:
+    return line * _COLUMNS + min(column, _COLUMNS - 1)
+
+
+def _unpack(position: int) -> tuple[int, int]:
+    return divmod(position, _COLUMNS)
 
 
 def format_field(where: FieldPath) -> str:
@@ -200,7 +222,8 @@ def _problem_at(text: str, position: int, message: str) -> _Problem:
 def _convert(
     node: yaml.Node, where: FieldPath, loader: yaml.SafeLoader, marks: dict, key_marks: dict, plain: dict
 ) -> Any:
-    marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    where = _path(where)
+    marks[where] = _pack(node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _TAG + "map":
             raise _Problem(node.start_mark, f"the tag {_tag(node.tag)!r} is not allowed; fact files use plain YAML values", where)
@@ -212,13 +235,13 @@ def _convert(
                 raise _Problem(key_node.start_mark, "field names must be plain text", where)
             key = key_node.value
             if key in result:
-                first = key_marks[where + (key,)]
+                first = _unpack(key_marks[where + (key,)])
                 raise _Problem(
                     key_node.start_mark,
                     f"duplicate field (first set on line {first[0]}); keep one",
                     where + (key,),
                 )
-            key_marks[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_marks[_path(where + (key,))] = _pack(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _convert(value_node, where + (key,), loader, marks, key_marks, plain)
         return result
     if isinstance(node, yaml.SequenceNode):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import remember_hash
 
@@ -114,10 +115,7 @@ class Links:
             self._folder = ""
 
     def __call__(self, target: str, anchor: str = "") -> str:
-        url = self.options.page_path(target)
-        relative = posixpath.relpath(url or ".", self._folder or ".")
-        if url.endswith("/") or not url:
-            relative = "./" if relative == "." else relative + "/"
+        relative = _relative_url(self.options.page_path(target), self._folder)
         return relative + (f"#{anchor}" if anchor else "")
 
     def claim(self, claim_id: str, anchor: str = "") -> str:
@@ -125,3 +123,13 @@ class Links:
 
     def place(self, slug: str) -> str:
         return self(self.options.place_path(slug))
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_url(url: str, folder: str) -> str:
+    """url (from the site root) as seen from a page in folder; a few thousand distinct pairs
+    serve every link of a site, so each is worked out once."""
+    relative = posixpath.relpath(url or ".", folder or ".")
+    if url.endswith("/") or not url:
+        relative = "./" if relative == "." else relative + "/"
+    return relative

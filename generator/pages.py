@@ -13,6 +13,7 @@ import itertools
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from .i18n import Messages
@@ -426,22 +427,9 @@ class ClaimPage(PageType):
         options, t = self.site.options, self.site.t
         if not options.site_url:
             return ()
-        url = options.page_url(self.path)
         text = t("share_text", claim=self.claim.claim, verdict=self.site.verdicts[self.claim.status].label)
-        def quote(value: str, safe: str = "") -> str:
-            # Cut by encoded length: a 4-byte character (an emoji) takes 12 characters encoded.
-            encoded = urllib.parse.quote(value, safe=safe)
-            while len(encoded) > 600:
-                value = value[: len(value) * 3 // 4]
-                encoded = urllib.parse.quote(value, safe=safe)
-            return encoded
-
-        return (
-            ("X", f"https://twitter.com/intent/tweet?url={quote(url, safe='')}&text={quote(text[:200], safe='')}"),
-            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url, safe='')}"),
-            ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}"),
-        ) + (((t("share_weibo"), f"https://service.weibo.com/share/share.php?url={quote(url, safe='')}"
-                          f"&title={quote(text[:200], safe='')}"),) if options.language.startswith("zh") else ())
+        weibo = t("share_weibo") if options.language.startswith("zh") else ""
+        return share_links(options.page_url(self.path), text, weibo)
 
     def context(self) -> dict[str, Any]:
         site, claim = self.site, self.claim
@@ -485,6 +473,28 @@ class ClaimPage(PageType):
 
     def section(self) -> str | None:
         return "article.md"
+
+
+@lru_cache(maxsize=1 << 16)
+def share_links(url: str, text: str, weibo: str = "") -> tuple[tuple[str, str], ...]:
+    """(network, link) to share a page: X, Facebook, LinkedIn, and Weibo (named `weibo`) on a
+    Chinese site. Kept by their words, so a serve rebuild does not encode every claim's again."""
+    def quote(value: str) -> str:
+        # Cut by encoded length: a 4-byte character (an emoji) takes 12 characters encoded.
+        encoded = urllib.parse.quote(value, safe="")
+        while len(encoded) > 600:
+            value = value[: len(value) * 3 // 4]
+            encoded = urllib.parse.quote(value, safe="")
+        return encoded
+
+    links = (
+        ("X", f"https://twitter.com/intent/tweet?url={quote(url)}&text={quote(text[:200])}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={quote(url)}"),
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url)}"),
+    )
+    if weibo:
+        links += ((weibo, f"https://service.weibo.com/share/share.php?url={quote(url)}&title={quote(text[:200])}"),)
+    return links
 
 
 def _nearest(group: list[Claim], at: int, claim: Claim, count: int) -> list[Claim]:

@@ -23,7 +23,7 @@ from typing import Any
 from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import get_toc
@@ -34,6 +34,7 @@ from .config import FactcheckConfig
 from .errors import FactsInvalid, GeneratorError
 from .i18n import Messages, catalogue_language
 from .options import SiteOptions, TocOptions
+from .data import forget_claim_json
 from .publish import REQUIRED_EXTENSIONS, THEME_DIR, Site, publish_site
 from .sanitize import check_html
 from .search_index import cited_sources, fold_search_index
@@ -221,14 +222,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 # Under serve, a page's cache file changes only when the page does, so
                 # `serve --dirty` rebuilds only what changed.
                 cache_file = self.cache_dir / "pages" / page.path
-                write_if_changed(cache_file, _fingerprint(page), session.written)
+                write_if_changed(cache_file, page.digest, session.written)
                 file = File.generated(config, page.path, abs_src_path=str(cache_file), inclusion=inclusion(page.path))
             else:
                 file = File.generated(config, page.path, content=page.html, inclusion=inclusion(page.path))
             files.append(file)
             GeneratedPage(file, config, page)
-        for name, text in site.data.items():
-            files.append(File.generated(config, name, content=text, inclusion=InclusionLevel.INCLUDED))
+        for name in site.data:
+            # Written one at a time to disk, not held: MkDocs copies the file, and the texts (tens
+            # of megabytes at 10,000 claims) are not kept for the rest of the build.
+            data_file = self.cache_dir / "data" / name
+            write_if_changed(data_file, site.data[name], session.written if session else None)
+            files.append(File.generated(config, name, abs_src_path=str(data_file), inclusion=InclusionLevel.INCLUDED))
+        if session is None:
+            forget_claim_json()
         for name, source in site.static.items():
             files.append(File.generated(config, name, abs_src_path=str(source), inclusion=InclusionLevel.INCLUDED))
         for name, data in site.binary.items():
@@ -244,7 +251,18 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 page.title = titles[page.file.src_uri]
         return nav
 
-    def on_page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
+    @event_priority(100)
+    def _searchable_content(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
+        # Before the search plugin reads the page: only what it indexes, so it parses a fraction
+        # of the HTML and makes the same entries. Restored below, before the theme writes the page.
+        if isinstance(page, GeneratedPage):
+            page.content = page.generated.searchable()
+        return context
+
+    @event_priority(-100)
+    def _page_context(self, context, /, *, page, config, nav):  # noqa: ANN001 - MkDocs' signature
+        if isinstance(page, GeneratedPage):
+            page.content = page.generated.html
         # A claim or place page is not in the nav; its section's entry shows where the reader is.
         self.active_section = None
         if isinstance(page, GeneratedPage) and page.generated.section:
@@ -253,6 +271,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 section.active = True
                 self.active_section = section
         return context
+
+    on_page_context = CombinedEvent(_searchable_content, _page_context)
 
     @_at_edge
     def on_page_markdown(self, markdown, /, *, page, config, files):  # noqa: ANN001 - MkDocs' signature
@@ -303,24 +323,31 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if local:
             log.warning("factcheck: " + Messages(self.options.language)("local_site_url", site_url=config.site_url))
 
-    @event_priority(-50)  # after the search plugin, whatever their order in mkdocs.yml: it writes the index
+    @event_priority(50)  # before the search plugin writes the index, whatever their order in mkdocs.yml
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Rewrite the search index as readers search it (search_index.py): plain text, typographic
-        variants folded, the sources each claim cites."""
-        path = Path(config.site_dir) / "search" / "search_index.json"
-        if getattr(self, "site", None) is None or not path.is_file():
+        """Make the search index as readers search it (search_index.py): plain text, typographic
+        variants folded, the sources each claim cites. Done to the entries the search plugin holds,
+        before it writes them, so the index is never read back, parsed and written again."""
+        search = next((plugin for plugin in config.plugins.values() if hasattr(plugin, "search_index")), None)
+        if getattr(self, "site", None) is None or search is None or not search.config.get("enabled", True):
             return
-        index = json.loads(path.read_text(encoding="utf-8"))
-        folded = fold_search_index(index, cited_sources(self.site.pages, self.site.facts, self.options))
-        # As Material writes it: compact, ASCII.
-        path.write_text(json.dumps(folded, separators=(",", ":")), encoding="utf-8")
+        index = search.search_index
+        folded = fold_search_index({"config": {"separator": index.config.get("separator")}, "docs": index.entries},
+                                   cited_sources(self.site.pages, self.site.facts, self.options), in_place=True)
+        index.entries = folded["docs"]
+        # The fold table goes into the index's config, which the worker reads to fold queries.
+        table = json.dumps(folded["config"]["fold"], separators=(",", ":"))
+        generate = index.generate_search_index
 
+        def with_fold(previous):  # noqa: ANN001, ANN202 - the search plugin's own signature
+            data = generate(previous)
+            if not data.startswith('{"config":{'):
+                log.warning("factcheck: the search index has a form this version does not know; queries are "
+                            "not folded (curly quotes, full-width letters)")
+                return data
+            return '{"config":{"fold":' + table + "," + data[len('{"config":{'):]
 
-def _fingerprint(page: render.Page) -> str:
-    """What a page's cache file holds: enough to change whenever the page does."""
-    meta = hashlib.blake2b(json.dumps(page.meta, sort_keys=True, default=str).encode("utf-8"),
-                           digest_size=16).hexdigest()
-    return f"{meta}\n{page.title}\n{page.html}"
+        index.generate_search_index = with_fold
 
 
 def build_strict(config_file: Path, site_dir: Path) -> None:

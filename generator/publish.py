@@ -13,13 +13,13 @@ import hashlib
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .build import SessionCache, check_documents
-from .data import data_files
+from .data import DataFiles
 from .errors import FactError, GeneratorError
 from .i18n import Messages
 from .model import Facts
@@ -58,7 +58,8 @@ class Site:
     facts: Facts
     renderer: Renderer
     pages: list[Page]
-    data: dict[str, str] = field(default_factory=dict)
+    # The data files (facts.json, ...) by path, each written when asked for (data.DataFiles).
+    data: Mapping[str, str] = field(default_factory=dict)
     # Binary files made at build time (share images), by path.
     binary: dict[str, bytes] = field(default_factory=dict)
     # Published as they are: path in the site -> file in the package.
@@ -219,14 +220,15 @@ def publish_site(facts_dir: Path | str, options: SiteOptions | None = None, *, t
     is wrong, UnsafePage if a page leaves the HTML allow-list."""
     options = options or SiteOptions()
     documents, facts = check_documents(facts_dir, today, cache, options.language)
+    warnings = find_placeholders(documents, options.language, cache.placeholders if cache else None)
+    del documents  # parsed files with every line mark: not needed past here, and large at scale
     renderer = Renderer(facts, options, cache.pages if cache else None, template_dirs)
     # Every page passed the HTML allow-list as it was rendered (render.py): the Markdown fields
     # it holds, and the whole page when a site's own template made it.
     pages = renderer.render_pages()
-    warnings = find_placeholders(documents, options.language, cache.placeholders if cache else None)
     site = Site(facts, renderer, pages, warnings=warnings)
     if options.data_files:
-        site.data = data_files(facts, options)
+        site.data = DataFiles(facts, options)
         site.static = schema_files()
     if options.share_images:
         site.binary = share_images(facts, options, image_cache)

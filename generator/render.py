@@ -15,7 +15,9 @@ else as raw HTML blocks that Markdown passes through untouched.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -72,9 +74,37 @@ class Page:
     section: str | None = None
 
     @cached_property
+    def digest(self) -> str:
+        """A fingerprint of everything the page shows (its HTML, title and metadata): a page
+        object the serve cache hands out again is not hashed again."""
+        hashed = hashlib.blake2b(digest_size=16)
+        for part in (self.html, self.title, json.dumps(self.meta, sort_keys=True, default=str)):
+            hashed.update(part.encode("utf-8"))
+        return hashed.hexdigest()
+
+    @cached_property
     def ids(self) -> frozenset[str]:
         """Every id on the page: the anchors other pages may link to."""
         return frozenset(_ID.findall(self.html))
+
+    def searchable(self) -> str:
+        """The page without the blocks and sections marked data-search-exclude: what the search
+        plugin keeps of it, for it to parse in a fraction of the time (the index is the same)."""
+        kept, dropping, seen_heading, preface = [], False, False, False
+        for chunk in self.html.split("\n\n"):
+            heading = _HEADING.match(chunk)
+            if heading:
+                dropping, seen_heading = "data-search-exclude" in heading.group(2), True
+            first_tag = chunk[:chunk.find(">") + 1] if chunk.startswith("<") else ""
+            if not dropping and "data-search-exclude" not in first_tag:
+                kept.append(chunk)
+                preface = preface or not seen_heading
+            elif not seen_heading and not preface:
+                # Blocks before the first heading make the page's own entry (with no text when
+                # they are all excluded); an empty paragraph keeps that entry.
+                kept.append("<p></p>")
+                preface = True
+        return "\n\n".join(kept)
 
     @cached_property
     def markdown(self) -> str:
@@ -133,7 +163,7 @@ class UnsafeText(GeneratorError):
     """A Markdown field became HTML outside the allow-list (the renderer names the page)."""
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=256)
 def markdown_html(text: str) -> Markup:
     """A Markdown field of a fact as HTML: paragraphs, emphasis, lists and links; anything else
     shows as text (escape.md_block). One converter with no extension, the one `check` runs, so

@@ -258,3 +258,22 @@ def test_cached_pages_always_equal_a_fresh_render() -> None:
         names = {f.name for f in fields(getattr(model, class_name))}
         edited_fields |= names
         assert set(read_schema(schema_name)["properties"]) <= names, schema_name
+
+
+def test_the_search_plugin_makes_the_same_entries_from_the_searchable_view() -> None:
+    """Generated pages hand Material's search plugin only what it indexes (page.searchable);
+    its parser must make exactly the sections it makes from the whole page."""
+    from material.plugins.search.plugin import Parser
+
+    def sections(html: str) -> list[tuple]:
+        parser = Parser()
+        parser.feed(html)
+        parser.close()
+        # As the plugin makes its entries: title and text stripped.
+        return [(s.id, "".join(s.title).strip(), "".join(s.text).strip()) for s in parser.data if not s.is_excluded()]
+
+    _, pages, _ = build_pages(Path(__file__).parent.parent / "facts", OPTIONS)
+    _, fixture_pages, _ = build_pages(FIXTURES / "facts", OPTIONS)
+    for page in [*pages, *fixture_pages]:
+        assert sections(page.searchable()) == sections(page.html), page.path
+        assert len(page.searchable()) < len(page.html) or "data-search-exclude" not in page.html, page.path
