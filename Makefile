@@ -24,7 +24,7 @@ $(TOOLS_STAMP): tests/tools/package-lock.json
 	else echo "npm not found: the workflow lint test will skip (and fail under CI=true)"; fi
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --watch-theme
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict

@@ -4,7 +4,10 @@ build_pages; publish.py builds the whole Site that the adapters consume."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
+
+import jinja2
 
 from .i18n import DEFAULT_LANGUAGE
 from .load import Document, DocumentCache, load_facts
@@ -25,6 +28,40 @@ class SessionCache:
         self.written: dict[Path, str] = {}
         # Unreplaced example text found in each unchanged document (placeholders.find_placeholders).
         self.placeholders: dict[int, tuple] = {}
+        # MkDocs makes a new theme environment on every rebuild; compiled templates are kept here
+        # and used while their source is unchanged.
+        self.theme_bytecode = MemoryBytecodeCache()
+
+    def settle(self) -> None:
+        """Called at the end of the first build, when its model and pages are in memory. What a session keeps for
+        its whole life (hundreds of thousands of objects at a few thousand claims) is moved out of
+        the garbage collector's sight: otherwise every rebuild pays a full collection that walks
+        all of it (0.3-0.4 s of a 1.5 s rebuild at 3,000 claims), though none of it is garbage.
+        Once per process; what is kept is still freed when nothing refers to it (only cycles
+        among the first build's own MkDocs objects stay, once)."""
+        global _SETTLED
+        if not _SETTLED:
+            gc.collect()
+            gc.freeze()
+            _SETTLED = True
+
+
+_SETTLED = False
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates by name, checked against their source (Jinja stores a checksum)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 def check_facts(facts_dir: Path | str, today: dt.date | None = None, cache: SessionCache | None = None) -> Facts:

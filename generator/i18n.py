@@ -83,6 +83,13 @@ def catalogue_language(language: str | None) -> str:
                           f"available: {', '.join(languages())} (generator/messages/)")
 
 
+@lru_cache(maxsize=4096)
+def _formatted_date(value: dt.date, pattern: str, language: str) -> str:
+    """Babel's formatting is slow next to a lookup, and a site shows the same few dates on
+    thousands of pages (the article's, review dates)."""
+    return format_date(value, format=pattern, locale=_locale(language))
+
+
 @dataclass(frozen=True)
 class Messages:
     """The catalogue of one language, callable from templates: t("key", name=value)."""
@@ -115,7 +122,7 @@ class Messages:
         """A date as the language writes it: 8 June 2021, 2021年6月8日; or 'undated'."""
         if value is None:
             return self("undated")
-        return format_date(value, format=self("date_format"), locale=_locale(self.language))
+        return _formatted_date(value, self("date_format"), self.language)
 
     def keys(self) -> set[str]:
         """The keys this language's own catalogue defines (without English fallbacks)."""

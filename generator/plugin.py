@@ -198,6 +198,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' signature
         server.watch(str(self.facts_dir))
+        for folder in self.template_dirs:
+            server.watch(folder)
         return server
 
     @_at_edge
@@ -243,6 +245,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         config.nav = site.prune_nav(config.nav, files.src_uris)
         config.extra["factcheck"] = site.theme_extra(files.src_uris)
         return files
+
+    def on_env(self, env, /, *, config: MkDocsConfig, files: Files):  # noqa: ANN001 - MkDocs' signature
+        session = getattr(self, "session", None)
+        if session is not None:
+            env.bytecode_cache = session.theme_bytecode
+        return env
 
     def on_nav(self, nav, /, *, config: MkDocsConfig, files: Files):  # noqa: ANN001 - MkDocs' signature
         titles = _nav_titles(config.nav)
@@ -328,6 +336,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         """Make the search index as readers search it (search_index.py): plain text, typographic
         variants folded, the sources each claim cites. Done to the entries the search plugin holds,
         before it writes them, so the index is never read back, parsed and written again."""
+        session = getattr(self, "session", None)
+        if session is not None:
+            session.settle()
         search = next((plugin for plugin in config.plugins.values() if hasattr(plugin, "search_index")), None)
         if getattr(self, "site", None) is None or search is None or not search.config.get("enabled", True):
             return

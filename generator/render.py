@@ -281,11 +281,21 @@ def finish_headings(body: str, toc: TocOptions) -> tuple[str, tuple[Heading, ...
     return _HEADING.sub(heading, body), tuple(headings)
 
 
-@lru_cache(maxsize=None)
-def make_environment(template_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
-    """One environment per set of template folders, so templates compile once, not on every
-    serve rebuild. A site's own templates folder comes first, so it can override any of ours.
-    Autoescape is on: fact text is text unless this module marks it safe."""
+def template_stamp(template_dirs: tuple[str, ...]) -> tuple:
+    """What a site's own template folders hold: each file's name, size and modification time.
+    A serve session renders with a new environment (and renders every page again) when a site
+    edits one of its templates."""
+    return tuple((str(path), stat.st_mtime_ns, stat.st_size)
+                 for folder in template_dirs for path in sorted(Path(folder).rglob("*"))
+                 if (stat := path.stat()) and path.is_file())
+
+
+@lru_cache(maxsize=8)
+def make_environment(template_dirs: tuple[str, ...] = (), stamp: tuple = ()) -> jinja2.Environment:
+    """One environment per set of template folders as they are now (stamp: template_stamp),
+    so templates compile once, not on every serve rebuild. A site's own templates folder comes
+    first, so it can override any of ours. Autoescape is on: fact text is text unless this
+    module marks it safe."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*template_dirs, str(TEMPLATE_DIR)]),
         undefined=jinja2.StrictUndefined,
@@ -336,7 +346,7 @@ class Renderer:
         self.cache = cache
         self.site = SiteView(facts, self.options)
         self.t = HtmlMessages(Messages(self.options.language))
-        self.env = make_environment(template_dirs)
+        self.env = make_environment(template_dirs, template_stamp(template_dirs))
 
     def page_types(self) -> list[PageType]:
         """Every page of the site, in a stable order."""
@@ -344,7 +354,7 @@ class Renderer:
 
     def render(self, page: PageType) -> Page:
         context = page.context()
-        key = (page.template, page.path, _frozen(context))
+        key = (self.env, page.template, page.path, _frozen(context))
         if self.cache is None:
             return self._render(page, context)
         self._keys.add(page.path)

@@ -163,9 +163,22 @@ def test_serve_shows_fact_edits_live_and_survives_a_bad_fact(site: Path) -> None
     import subprocess
     import sys
 
+    # A theme override too: its edits show live (the session keeps compiled theme templates
+    # only while their source is unchanged).
+    overrides = site / "overrides" / "partials"
+    overrides.mkdir(parents=True)
+    (overrides / "copyright.html").write_text("<span>Footer mark one</span>\n")
+    # And a page template of the site's own, edited while serving.
+    ours = (ROOT / "generator" / "templates" / "claim.html.j2").read_text()
+    heading = '<h2>{{ t("what_we_found") }}</h2>'
+    assert heading in ours
+    (site / "templates").mkdir()
+    (site / "templates" / "claim.html.j2").write_text(ours.replace(heading, "<h2>Findings, first words</h2>"))
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("theme:\n", "theme:\n  custom_dir: overrides\n", 1))
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--watch-theme", "-a", f"127.0.0.1:{port}"],
         cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
@@ -189,6 +202,12 @@ def test_serve_shows_fact_edits_live_and_survives_a_bad_fact(site: Path) -> None
         _wait_for(url, first_words)
         claim.write_text(with_summary("Edited live. "))
         _wait_for(url, "Edited live.")
+        assert "Footer mark one" in _wait_for(url, "Edited live.")
+        (overrides / "copyright.html").write_text("<span>Footer mark two</span>\n")
+        _wait_for(url, "Footer mark two")
+        _wait_for(url, "Findings, first words")
+        (site / "templates" / "claim.html.j2").write_text(ours.replace(heading, "<h2>Findings, second words</h2>"))
+        _wait_for(url, "Findings, second words")
         claim.write_text(broken)
         import time
 
