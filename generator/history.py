@@ -486,9 +486,11 @@ def changed_code(facts_dir: Path, ref: str, top: Path, commit: str) -> list[Fact
 
 
 # Build inputs besides the facts: config, page and theme templates, styles and scripts, hooks,
-# installed requirements and the generator's code.
-_CODE = re.compile(r"(^|/)(mkdocs\.ya?ml|requirements[^/]*\.txt|constraints\.txt|pyproject\.toml|setup\.(py|cfg))$"
-                   r"|(^|/)(templates|overrides|theme|hooks|generator)/|\.(py|j2|html|js|css)$")
+# installed requirements and the generator's code; and what runs the checks and the deploy
+# (workflows, actions, Makefile, pre-commit), which a pull request could otherwise weaken unseen.
+_CODE = re.compile(r"(^|/)(mkdocs\.ya?ml|requirements[^/]*\.txt|constraints\.txt|pyproject\.toml|setup\.(py|cfg)"
+                   r"|Makefile|action\.ya?ml|\.pre-commit-(config|hooks)\.yaml)$"
+                   r"|(^|/)(templates|overrides|theme|hooks|generator|\.github)/|\.(py|j2|html|js|css)$")
 
 
 def _parts_in(path: Path, top: Path) -> tuple[str, ...]:

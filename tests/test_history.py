@@ -897,3 +897,19 @@ def test_code_that_shapes_pages_changed_alongside_is_flagged_for_review(site_rep
     assert result.exit_code == 0
     assert "::warning file=templates/claim.html.j2,line=1,col=1::" in result.output, result.output
     assert "facts/" not in result.output
+
+
+def test_what_runs_the_checks_changed_alongside_is_flagged_for_review(site_repo: Path) -> None:
+    """A pull request that edits the workflows, the Makefile or the hooks could weaken the check
+    that judges it: each such file is named for review, and a plain doc is not."""
+    changed = [".github/workflows/pull-request.yml", ".github/actions/x/action.yml", "Makefile",
+               ".pre-commit-config.yaml", "docs/notes.md"]
+    for name in changed:
+        (site_repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (site_repo / name).write_text("changed\n")
+    git("add", "-A", cwd=site_repo)
+    result = invoke("check", "--since", "HEAD", "--format", "github")
+    assert result.exit_code == 0, result.output
+    for name in changed[:-1]:
+        assert f"::warning file={name},line=1,col=1::" in result.output, (name, result.output)
+    assert "docs/notes.md" not in result.output

@@ -344,7 +344,9 @@ def test_init_writes_constraints_and_installs_with_them(init_sites: dict[str, Pa
     for path in workflow_files(site):
         install = [step["run"] for job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].values()
                    for step in job["steps"] if "pip install" in step.get("run", "")]
-        assert install and all("-c constraints.txt" in run for run in install), path.name
+        # Every install uses constraints: the site's own, or the base branch's for the checker.
+        assert install and all(re.search(r'-c (constraints\.txt|"\$checker/constraints\.txt")', run)
+                               for run in install), path.name
 
 
 def test_init_workflows_pin_actions_by_commit_and_keep_no_token(init_sites: dict[str, Path]) -> None:
@@ -441,9 +443,10 @@ def actionlint(*paths: Path) -> list[dict]:
 
 
 @pytest.mark.slow  # over a second: `make test` runs it, `make test-fast` does not
-def test_actionlint_passes_init_workflows_and_the_action_steps(init_sites: dict[str, Path], tmp_path: Path) -> None:
+def test_actionlint_passes_our_workflows_init_workflows_and_the_action_steps(init_sites: dict[str, Path], tmp_path: Path) -> None:
     for site in init_sites.values():
         assert actionlint(*workflow_files(site)) == []
+    assert actionlint(*sorted((ROOT / ".github" / "workflows").glob("*.yml"))) == []
     # actionlint reads workflows, not action metadata: lint the action's steps as a reusable
     # workflow's job, with its inputs declared, so expressions, keys and shell steps are checked.
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -578,6 +581,46 @@ def test_a_site_made_from_the_wheel_installs_and_builds_without_the_source(local
         if line and not line.startswith("#"):
             name, version = line.split("==")
             assert frozen.get(name) == version, line
+    # A pull request that changes its own checker: requirements.txt names a generator the base
+    # branch never pinned (not installable here), a folder named like the generator would run
+    # anything imported from the working folder, and a published claim is reworded without a
+    # correction. The workflow's own step, run as Actions runs it, uses the base branch's
+    # checker, and that checker refuses the change.
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org"]
+    sh([*git, "init", "-q", "-b", "main"], cwd=site)
+    sh([*git, "add", "-A"], cwd=site)
+    sh([*git, "commit", "-qm", "published"], cwd=site)
+    sh([*git, "update-ref", "refs/remotes/origin/main", "HEAD"], cwd=site)
+    (site / "requirements.txt").write_text(requirements.replace(f"=={generator.__version__}", "==999.0"),
+                                           encoding="utf-8")
+    (site / "generator").mkdir()
+    (site / "generator" / "__init__.py").write_text("print('the pull request ran its own code')\nraise SystemExit(0)\n")
+    reworded = site / "facts" / "claims" / "factory-coming.yaml"
+    data = yaml.safe_load(reworded.read_text(encoding="utf-8"))
+    data["claim"] = data["claim"] + " Reworded."
+    reworded.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    sh([*git, "commit", "-qam", "pull request"], cwd=site)
+    workflow = yaml.safe_load((site / ".github" / "workflows" / "pull-request.yml").read_text(encoding="utf-8"))
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    inputs = {"${{ inputs.facts }}": "facts", "${{ inputs.requirements }}": "requirements.txt",
+              "${{ inputs.constraints }}": "constraints.txt", "${{ inputs.base-ref }}": "main",
+              "${{ github.base_ref }}": "main"}
+    for number, (where, steps) in enumerate((("init's workflow", workflow["jobs"]["check"]["steps"]),
+                                             ("action.yml", action["runs"]["steps"]))):
+        step = next(step for step in steps if "--since" in step.get("run", ""))
+        script = tmp_path / "step.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        runner = tmp_path / f"runner-{number}"
+        runner.mkdir()
+        step_env = {key: inputs.get(str(value), str(value)) for key, value in step.get("env", {}).items()}
+        checked = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=site,
+                                 env={**env, **step_env, "RUNNER_TEMP": str(runner),
+                                      "PATH": f"{venv_a / 'bin'}{os.pathsep}{env['PATH']}"},
+                                 capture_output=True, text=True, timeout=600)
+        output = checked.stdout + checked.stderr
+        assert checked.returncode == 1, (where, output)
+        assert "::error file=facts/claims/factory-coming.yaml," in output and "corrections" in output, (where, output)
+        assert "999" not in output and "ran its own code" not in output, (where, output)
 
 
 
