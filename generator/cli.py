@@ -23,11 +23,9 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from . import __version__
+from . import COMMAND, DISTRIBUTION, __version__
 from .errors import FactsInvalid, GeneratorError, printable
-from .export import export_files
 from .i18n import DEFAULT_LANGUAGE, Messages, catalogue_language, languages
-from .init import COMMAND, DISTRIBUTION, InitRefused, SiteSettings, init_site, requirement
 from .kinds import KINDS, folder_kinds
 from .history import HistoryUnavailable, unrecorded_changes
 from .links import RUN_DEADLINE, check_links
@@ -35,7 +33,6 @@ from .load import display_path, load_facts
 from .placeholders import find_placeholders
 from .siteconfig import parse_config, plugin_options, plugins, site_config
 from .validate import validate_facts
-from .scaffold import new_fact
 
 EXPORT_MARKER = ".factcheck-export"
 # The marker's first line names its format; every other line is one file export wrote, as
@@ -228,6 +225,8 @@ def export(out_dir: Path, facts_dir: Path | None, config_file: Path, force: bool
     that hash, and nothing else. export never writes into the site's own folder, its docs or
     facts, nor over a config that uses the factcheck plugin. Links inside the folder are never
     followed: a link where a page goes is replaced by the page."""
+    from .export import export_files  # the whole renderer: loaded only by the commands that render
+
     _refuse_site_folder(out_dir, config_file, facts_dir)
     warnings: list = []
     outputs = export_files(config_file, facts_dir, warnings=warnings)
@@ -531,6 +530,8 @@ class _FolderKind(click.ParamType):
 @_at_edge
 def new(kind: str, name: str, facts_dir: Path) -> None:
     """Start facts/claims/NAME.yaml or facts/places/NAME.yaml with every field to fill in."""
+    from .scaffold import new_fact
+
     config = site_config(facts_dir)
     t = Messages(site_language(config))
     path = new_fact(facts_dir, kind, name, language=t.language, site_places=site_places(config))
@@ -555,6 +556,8 @@ def init(folder: Path, title: str, language: str, places: bool, place_label: str
          organisation: str, repo_url: str) -> None:
     """Start a new fact-check site in FOLDER (new or empty): config, facts with one worked
     example, hand-written pages, workflows and a README with its two commands."""
+    from .init import InitRefused, SiteSettings, init_site, requirement
+
     singular, _, plural = place_label.partition("/")
     if place_label and not (singular.strip() and plural.strip()):
         raise InitRefused("--place-label: write it as SINGULAR/PLURAL, e.g. City/Cities")

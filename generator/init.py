@@ -33,7 +33,7 @@ import jinja2
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from . import __version__
+from . import COMMAND, DISTRIBUTION, __version__
 from .errors import GeneratorError
 from .files import write_new
 from .escape import html_attr, html_text, md_inline, yaml_block, yaml_scalar
@@ -42,8 +42,6 @@ from .publish import SCHEMA_DIR
 from .validate import is_slug
 
 STARTER_DIR = Path(__file__).parent / "starter" / "common"
-DISTRIBUTION = "factcheck-microsite"
-COMMAND = "factcheck-microsite"
 # What a new site installs besides this package (requirements.txt), for `make test` and its CI.
 SITE_TOOLS = ("pytest>=8",)
 MAX_OPTION_LENGTH = 200
