@@ -33,12 +33,12 @@ class SessionCache:
         self.theme_bytecode = MemoryBytecodeCache()
 
     def settle(self) -> None:
-        """Called at the end of the first build, when its model and pages are in memory. What a session keeps for
-        its whole life (hundreds of thousands of objects at a few thousand claims) is moved out of
-        the garbage collector's sight: otherwise every rebuild pays a full collection that walks
-        all of it (0.3-0.4 s of a 1.5 s rebuild at 3,000 claims), though none of it is garbage.
-        Once per process; what is kept is still freed when nothing refers to it (only cycles
-        among the first build's own MkDocs objects stay, once)."""
+        """Called at the end of the first build, when its model and pages are in memory. What a
+        session keeps for its whole life (hundreds of thousands of objects at a few thousand
+        claims) is moved out of the garbage collector's sight: otherwise every rebuild pays a full
+        collection that walks all of it (0.3-0.4 s of a 1.5 s rebuild at 3,000 claims), though
+        none of it is garbage. Once per process; what is kept is still freed when nothing refers
+        to it (only cycles among the first build's own MkDocs objects stay, once)."""
         global _SETTLED
         if not _SETTLED:
             gc.collect()
